@@ -25,6 +25,9 @@ ARTICLE_FIELDS = (
     "images",         # list of {"url": ..., "caption": ..., "credit": ...}
     "language",
     "fetched_at",     # ISO 8601 with +07:00
+    # Not stored: what the spider tells the pipelines about the page.
+    "page_type",      # "article" or "other" (listing, video hub, ...)
+    "problems",       # extraction problems, logged and counted by the pipelines
 )
 
 

@@ -1,0 +1,34 @@
+# The two commands a newcomer needs: `make demo` and `make test`. Both set themselves up.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+# Reinstall whenever pyproject.toml changes; otherwise set-up is a no-op.
+STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+EXTRAS := test
+
+.PHONY: install demo test bench bench-dates clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "baotinh needs Python >= 3.11 ($(PYTHON) is older)"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[$(EXTRAS)]'
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+install: $(STAMP)
+
+demo: install
+	$(BIN)/baotinh demo
+
+test: install
+	$(BIN)/python -m pytest -q
+
+bench-dates: EXTRAS := test,bench
+bench-dates: install
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	$(BIN)/python benchmarks/dates.py
+
+clean:
+	rm -rf $(VENV) data build *.egg-info .pytest_cache

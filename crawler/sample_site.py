@@ -1,0 +1,140 @@
+"""Serve the bundled sample site: offline mirrors of provincial newspapers on 127.0.0.1.
+
+Each mirror directory under tests/fixtures/ that has an index.html is one site, served at the
+root of its own port (so each has its own robots.txt, as real sites do). Files are served
+byte for byte; gzip (Content-Encoding) is applied on request, as real servers do.
+
+A file may have a sidecar `<file>.headers` with "Name: value" lines (and "Status: 503") to
+imitate a misbehaving server.
+"""
+from __future__ import annotations
+
+import gzip
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures"
+CONTENT_TYPES = {".html": "text/html; charset=utf-8", ".htm": "text/html; charset=utf-8",
+                 ".xml": "application/xml", ".txt": "text/plain; charset=utf-8",
+                 ".json": "application/json", ".jpg": "image/jpeg", ".png": "image/png",
+                 ".pdf": "application/pdf", ".rss": "application/rss+xml"}
+
+
+def mirror_dirs(root: Path = FIXTURES) -> dict[str, Path]:
+    """Site name -> mirror directory, for every fixture directory with a home page."""
+    return {p.name: p for p in sorted(root.iterdir()) if (p / "index.html").is_file()}
+
+
+def resolve(root: Path, target: str) -> Path | None:
+    """The file that answers a request target, by the mirror layout (docs/architecture.md)."""
+    parts = urlsplit(target)
+    path = unquote(parts.path).lstrip("/")
+    base = path + "index" if (not path or path.endswith("/")) else path
+    if parts.query:
+        base = f"{base}@{unquote(parts.query)}"
+    for candidate in (base, base + ".html"):
+        file = (root / candidate).resolve()
+        if file.is_file() and root.resolve() in file.parents and not file.name.endswith(".headers"):
+            return file
+    return None
+
+
+def _sidecar(file: Path) -> tuple[int, dict[str, str]]:
+    status, headers = 200, {}
+    side = file.with_name(file.name + ".headers")
+    if side.is_file():
+        for line in side.read_text(encoding="utf-8").splitlines():
+            name, sep, value = line.partition(":")
+            if not sep:
+                continue
+            if name.strip().lower() == "status":
+                status = int(value.strip())
+            else:
+                headers[name.strip()] = value.strip()
+    return status, headers
+
+
+@dataclass
+class MirrorServer:
+    """One site's mirror on one port; `requests` counts request targets served."""
+
+    name: str
+    root: Path
+    port: int = 0
+    gzip: bool = False
+    requests: Counter = field(default_factory=Counter)
+
+    def start(self) -> "MirrorServer":
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):  # the crawler's log is the one to read
+                pass
+
+            def do_HEAD(self):
+                self.do_GET(head=True)
+
+            def do_GET(self, head: bool = False):
+                server.requests[self.path] += 1
+                file = resolve(server.root, self.path)
+                if file is None:
+                    return self._send(404, b"not found\n", {"Content-Type": "text/plain"}, head)
+                status, extra = _sidecar(file)
+                body = file.read_bytes()
+                headers = {"Content-Type": CONTENT_TYPES.get(file.suffix, "application/octet-stream")}
+                headers.update(extra)
+                if server.gzip and "gzip" in self.headers.get("Accept-Encoding", "") \
+                        and "Content-Encoding" not in headers:
+                    body = gzip.compress(body, mtime=0)
+                    headers["Content-Encoding"] = "gzip"
+                self._send(status, body, headers, head)
+
+            def _send(self, status, body, headers, head):
+                self.send_response(status)
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                if not head:
+                    self.wfile.write(body)
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        self.httpd.daemon_threads = True
+        self.port = self.httpd.server_address[1]
+        self.thread = threading.Thread(target=self.httpd.serve_forever, name=f"mirror-{self.name}", daemon=True)
+        self.thread.start()
+        return self
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/"
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def serve_sample_site(port: int = 0, *, root: Path = FIXTURES, sites: list[str] | None = None,
+                      gzip_responses: bool = False) -> list[MirrorServer]:
+    """Start one server per mirror: ports port, port+1, … (or free ports when port is 0)."""
+    mirrors = mirror_dirs(root)
+    names = sites or list(mirrors)
+    unknown = [n for n in names if n not in mirrors]
+    if unknown:
+        raise ValueError(f"no mirror for {', '.join(unknown)} in {root}")
+    servers = []
+    try:
+        for offset, name in enumerate(names):
+            servers.append(MirrorServer(name, mirrors[name], port + offset if port else 0,
+                                        gzip=gzip_responses).start())
+    except OSError:
+        for server in servers:
+            server.stop()
+        raise
+    return servers
