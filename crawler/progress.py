@@ -1,0 +1,194 @@
+"""Progress on long work (export, reparse, export-warc, ingest, backfills).
+
+    from crawler.progress import progress, track
+
+    with progress(total=len(rows), desc="export", unit="articles") as bar:
+        for row in rows:
+            ...
+            bar.update(1)
+
+    for row in track(rows, desc="export", unit="articles"):   # the same, as a wrapper
+        ...
+
+On a terminal (the stream is a TTY) this is a tqdm bar with counts, percentage (when the total
+is known), rate and time left. Anywhere else (a pipe, a log file, CI) there is never a bar:
+one plain line every `interval` seconds (default 10) and, if `every` is given, every `every`
+items, then one summary line:
+
+    export: 5000/12000 articles (42%), 1200/s
+    export: done, 12000 articles in 10.0 s (1200/s)
+
+If the block ends with an exception the summary says "stopped after ..." instead. Progress
+goes to stderr by default, so stdout stays clean for data. BAOTINH_PROGRESS=bar|lines|off
+overrides the choice (off: nothing at all); so does the `mode` argument.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import time
+from contextlib import contextmanager
+from typing import Callable, Iterable, Iterator, TextIO
+
+MODES = ("auto", "bar", "lines", "off")
+DEFAULT_INTERVAL = 10.0
+
+
+def _is_tty(stream) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
+def choose_mode(stream, mode: str | None = None) -> str:
+    mode = (mode or os.environ.get("BAOTINH_PROGRESS") or "auto").strip().lower()
+    if mode not in MODES:
+        mode = "auto"
+    if mode == "auto":
+        return "bar" if _is_tty(stream) and os.environ.get("TERM") != "dumb" else "lines"
+    return mode
+
+
+def _rate(count: int, elapsed: float) -> str:
+    if elapsed < 0.001:
+        return ""
+    rate = count / elapsed
+    return f"{rate:.0f}/s" if rate >= 10 else f"{rate:.1f}/s"
+
+
+class _Progress:
+    """What every mode offers: update(n), set_total(total), write(message), count."""
+
+    def __init__(self, total: int | None, desc: str, unit: str, stream: TextIO):
+        self.total, self.desc, self.unit, self.stream = total, desc, unit, stream
+        self.count = 0
+
+    def update(self, n: int = 1) -> None:
+        self.count += n
+
+    def set_total(self, total: int | None) -> None:
+        self.total = total
+
+    def write(self, message: str) -> None:
+        """A message that does not garble the bar."""
+        print(message, file=self.stream, flush=True)
+
+    def close(self, failed: bool = False) -> None:
+        pass
+
+
+class _Quiet(_Progress):
+    def write(self, message: str) -> None:
+        pass
+
+
+class _Lines(_Progress):
+    def __init__(self, total, desc, unit, stream, *, every: int | None, interval: float | None,
+                 clock: Callable[[], float]):
+        super().__init__(total, desc, unit, stream)
+        self.every, self.interval, self.clock = every, interval, clock
+        self.started = self.last_line = clock()
+        self.next_count = every or 0
+
+    def _prefix(self) -> str:
+        return f"{self.desc}: " if self.desc else ""
+
+    def update(self, n: int = 1) -> None:
+        self.count += n
+        now = self.clock()
+        due_count = bool(self.every) and self.count >= self.next_count
+        due_time = self.interval is not None and now - self.last_line >= self.interval
+        if due_count or due_time:
+            if self.every:
+                self.next_count = (self.count // self.every + 1) * self.every
+            self.last_line = now
+            self._emit(self.status(now))
+
+    def status(self, now: float) -> str:
+        if self.total:
+            done = f"{self.count}/{self.total} {self.unit} ({100 * self.count / self.total:.0f}%)"
+        else:
+            done = f"{self.count} {self.unit}"
+        rate = _rate(self.count, now - self.started)
+        return f"{self._prefix()}{done}" + (f", {rate}" if rate else "")
+
+    def close(self, failed: bool = False) -> None:
+        elapsed = self.clock() - self.started
+        rate = _rate(self.count, elapsed)
+        what = "stopped after" if failed else "done,"
+        count = f"{self.count}/{self.total}" if self.total and self.total != self.count else f"{self.count}"
+        self._emit(f"{self._prefix()}{what} {count} {self.unit} in {elapsed:.1f} s"
+                   + (f" ({rate})" if rate else ""))
+
+    def _emit(self, line: str) -> None:
+        try:
+            print(line, file=self.stream, flush=True)
+        except (OSError, ValueError):
+            pass  # a closed or broken stream must not break the work itself
+
+
+class _Bar(_Progress):
+    def __init__(self, total, desc, unit, stream):
+        super().__init__(total, desc, unit, stream)
+        from tqdm import tqdm
+
+        self._tqdm = tqdm
+        self.bar = tqdm(total=total, desc=desc or None, unit=unit, file=stream, dynamic_ncols=True,
+                        mininterval=0.2, leave=True)
+
+    def update(self, n: int = 1) -> None:
+        self.count += n
+        self.bar.update(n)
+
+    def set_total(self, total: int | None) -> None:
+        self.total = total
+        self.bar.total = total
+        self.bar.refresh()
+
+    def write(self, message: str) -> None:
+        self._tqdm.write(message, file=self.stream)
+
+    def close(self, failed: bool = False) -> None:
+        try:
+            self.bar.close()
+        except (OSError, ValueError):
+            pass
+
+
+@contextmanager
+def progress(total: int | None = None, desc: str = "", unit: str = "items", stream: TextIO | None = None,
+             *, every: int | None = None, interval: float | None = DEFAULT_INTERVAL, mode: str | None = None,
+             clock: Callable[[], float] = time.monotonic) -> Iterator[_Progress]:
+    """Show that long work is alive: a bar on a terminal, plain lines elsewhere (see above)."""
+    stream = stream if stream is not None else sys.stderr
+    chosen = choose_mode(stream, mode)
+    if chosen == "off":
+        bar: _Progress = _Quiet(total, desc, unit, stream)
+    elif chosen == "bar":
+        bar = _Bar(total, desc, unit, stream)
+    else:
+        bar = _Lines(total, desc, unit, stream, every=every, interval=interval, clock=clock)
+    try:
+        yield bar
+    except GeneratorExit:
+        bar.close()
+        raise
+    except BaseException:
+        bar.close(failed=True)
+        raise
+    else:
+        bar.close()
+
+
+def track(iterable: Iterable, total: int | None = None, **options) -> Iterator:
+    """Iterate over `iterable`, counting one item per step (options as for progress())."""
+    if total is None:
+        try:
+            total = len(iterable)  # type: ignore[arg-type]
+        except TypeError:
+            total = None
+    with progress(total=total, **options) as bar:
+        for item in iterable:
+            yield item
+            bar.update(1)
