@@ -4,12 +4,9 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from crawler.cli.common import CLIError, add_db_argument, db_path
+from crawler.crawl_options import CrawlPlan, option_modules
+from crawler.outcome import exit_status
 from crawler.runner import CrawlRequest, RegistryError, StorageError, run_crawls
-
-# Exit codes (docs/monitoring.md): 0 finished, 3 the server never answered,
-# 4 the crawl ended abnormally (e.g. database error), 2 usage or configuration error.
-EXIT_UNREACHABLE = 3
-EXIT_ABNORMAL = 4
 
 
 def register(subparsers) -> None:
@@ -17,6 +14,8 @@ def register(subparsers) -> None:
     parser.add_argument("site", help="registry name (see `baotinh sites`)")
     parser.add_argument("--base-url", help="crawl a mirror of the site at this URL instead")
     add_db_argument(parser)
+    for module in option_modules():
+        module.add_arguments(parser)
     parser.set_defaults(func=run)
 
 
@@ -25,20 +24,14 @@ def run(args) -> int:
         parts = urlsplit(args.base_url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise CLIError(f"--base-url {args.base_url!r} is not an http(s) URL")
+    plan = CrawlPlan(site=args.site, db=db_path(args), base_url=args.base_url)
+    for module in option_modules():
+        module.apply(args, plan)
     try:
-        (outcome,) = run_crawls([CrawlRequest(args.site, args.base_url)], db_path(args))
+        (outcome,) = run_crawls([CrawlRequest(plan.site, plan.base_url, plan.spider_args)], plan.db,
+                                overrides=plan.settings)
     except RegistryError as exc:
         raise CLIError(str(exc)) from None
     except StorageError as exc:
-        raise CLIError(f"cannot use the database {db_path(args)}: {exc}") from None
-    return report(outcome, args.base_url)
-
-
-def report(outcome, base_url) -> int:
-    stats = outcome.stats
-    if outcome.responses == 0 and stats.get("downloader/exception_count"):
-        raise CLIError(f"{outcome.site}: the server at {base_url or 'the site'} did not answer "
-                       f"({stats.get('downloader/exception_count')} failed requests)", EXIT_UNREACHABLE)
-    if outcome.finish_reason != "finished":
-        raise CLIError(f"{outcome.site}: crawl ended with {outcome.finish_reason}", EXIT_ABNORMAL)
-    return 0
+        raise CLIError(f"cannot use the database {plan.db}: {exc}") from None
+    return exit_status(outcome, plan.base_url)
