@@ -112,6 +112,7 @@ class BodyResult:
     byline: str | None = None
     letters: int = 0
     link_letters: int = 0
+    opening: str | None = None  # a first paragraph printed like a sapo (heading or all bold)
     blocks: int = 0          # text blocks walked
     link_blocks: int = 0     # of which bare links (teaser headlines on a listing)
     dropped: list[str] = field(default_factory=list)   # what was cut, for debugging
@@ -499,6 +500,9 @@ def read_body(page, container, *, skip=(), lead: str | None = None) -> BodyResul
     paragraphs = []
     lead_key = fold(lead)[:200] if lead else None
     result.blocks = len(kept)
+    if kept and len(kept[0].text) >= 60 and (kept[0].heading or kept[0].bold >= 0.9 * kept[0].letters) \
+            and not _caps(kept[0].text) and kept[0].link < 0.5 * kept[0].letters:
+        result.opening = kept[0].text
     for block in kept:
         if link_only(block):
             result.link_blocks += 1

@@ -72,13 +72,15 @@ class Layers:
                 self.sets.append((name, rules))
                 return
 
-    def first(self, field: str, *, within=None, pick=None):
+    def first(self, field: str, *, within=None, pick=None, reject=None):
         """(element, layer name) of the first selector match of a field, or (None, None)."""
         for name, rules in self.sets:
             for selector in rules.get(field, ()):
                 found = self.page.select(selector)
                 if within is not None:
                     found = [el for el in found if is_inside(el, within)] or found
+                if reject is not None:
+                    found = [el for el in found if not reject(el)]
                 if pick is not None:
                     found = pick(found)
                 for el in found:
@@ -194,7 +196,11 @@ def extract(body: bytes, url: str, headers=None, site=None) -> dict:
 
     # -- byline elements (site/family author selectors, then the generic author elements) -----
     author_els = layers.all("author", within=region)
-    author_text = structure.join_names(text_of(el) for el in author_els)
+    in_body = [el for el in author_els if body_el is not None and is_inside(el, body_el)]
+    outside = [el for el in author_els if not any(el is b for b in in_body)]
+    # An author element by the title wins; a signature inside the body counts only when it is
+    # the only one (the last such signature). Either way none of them stays in the body text.
+    author_text = structure.join_names(text_of(el) for el in (outside or in_body[-1:]))
     generic_text, generic_els = (None, [])
     if author_text is None:
         generic_text, generic_els = structure.find_author_elements(page, region, body_el, chrome)
@@ -207,8 +213,8 @@ def extract(body: bytes, url: str, headers=None, site=None) -> dict:
             skip.append(lead_el)
         read = body_rules.read_body(page, body_el, skip=skip, lead=lead)
         paragraphs, images, byline = read.paragraphs, read.images, read.byline
-        if lead is None and paragraphs and _bold_lead(read):
-            lead = paragraphs.pop(0)
+        if lead is None and paragraphs and read.opening == paragraphs[0]:
+            lead = paragraphs.pop(0)  # the sapo printed as the body's first, bold paragraph
     result["body"] = "\n\n".join(paragraphs)
     seen = set()
     result["images"] = [img for img in images if not (img["url"] in seen or seen.add(img["url"]))]
@@ -223,7 +229,8 @@ def extract(body: bytes, url: str, headers=None, site=None) -> dict:
 
     # -- dates --------------------------------------------------------------------------------
     machine = [value for _src, value in meta.published_candidates()]
-    date_el, _ = layers.first("date", within=region)
+    date_el, _ = layers.first("date", within=region, reject=lambda el: chrome(el) or (
+        body_el is not None and is_inside(el, body_el)))
     visible_els = [date_el] if date_el is not None else []
     visible_els += structure.visible_dates(page, region, body_el, anchor, chrome)
     header_times = [el.get("datetime") for el in visible_els if el.get("datetime")]
@@ -252,11 +259,6 @@ def extract(body: bytes, url: str, headers=None, site=None) -> dict:
     return result
 
 
-def _bold_lead(read) -> bool:
-    """The body opens with a fully bold paragraph of prose: the sapo, printed inside the body."""
-    return False
-
-
 def _repeats_body(description: str, paragraphs: list[str]) -> bool:
     key = fold(description).rstrip(". …").rstrip(".")
     start = fold(" ".join(paragraphs[:3]))
@@ -264,10 +266,10 @@ def _repeats_body(description: str, paragraphs: list[str]) -> bool:
 
 
 def _category(layers, page, region, meta) -> str | None:
-    found = layers.all("category", within=region)
-    texts = [t for t in (text_of(el) for el in found) if t and not _home(t) and len(t) <= 60]
+    texts = [structure.link_text(el) for el in layers.all("category", within=region)]
+    texts = [t for t in texts if t and not _home(t) and len(t) <= 60]
     if texts:
-        return texts[-1]
+        return texts[0]  # the section, not the sub-section
     return (structure.find_category(page, region) or meta.section()
             or next((c for c in reversed(meta.breadcrumbs) if not _home(c)), None))
 

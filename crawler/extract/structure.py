@@ -37,7 +37,8 @@ BREADCRUMB_HINT = re.compile(r"breadcrumb|bread-crumb|duong-dan")
 _ABSOLUTE_DATE = re.compile(r"\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{2,4}|\d{4}-\d{2}-\d{2}|"
                             r"tháng\s*\d{1,2}|\d{1,2}\s+tháng", re.I)
 _UPDATED = re.compile(r"^\s*(?:cập nhật|cap nhat|updated?|sửa|chỉnh sửa)", re.I)
-HOME_WORDS = {"trang chu", "home", "trang nhat", "tin tuc", "trang chinh"}
+HOME_WORDS = {"trang chu", "home", "trang nhat", "tin tuc", "trang chinh", "doc them", "xem them",
+              "tin lien quan", "tin khac"}
 
 GENERIC_AUTHOR = (".cms-author", "div.author-make", ".the-article-credit p.author",
                   ".article__author", ".article-author", ".author-name", ".author", ".byline",
@@ -311,6 +312,15 @@ def find_tags(page, region, chrome_free=True) -> list[str]:
     return []
 
 
+def link_text(el) -> str:
+    """A category link's text; "KINH TẾ" printed in capitals reads as its title "Kinh tế"."""
+    text = text_of(el)
+    title = clean_space(el.get("title") or "")
+    if title and text.isupper() and fold(title) == fold(text):
+        return title
+    return text
+
+
 def find_category(page, region) -> str | None:
     candidates = list(page.breadcrumbs[:1])
     if region is not None:
@@ -319,8 +329,8 @@ def find_category(page, region) -> str | None:
                 candidates.append(el)
                 break
     for el in candidates:
-        links = [text_of(a) for a in el.iter("a")] or [text_of(el)]
+        links = [link_text(a) for a in el.iter("a")] or [text_of(el)]
         links = [t for t in links if t and fold(t) not in HOME_WORDS and len(t) <= 60]
         if links:
-            return links[-1]
+            return links[0]
     return None
