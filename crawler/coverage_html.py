@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from crawler.coverage import FIELDS, Coverage, SiteCoverage, field_coverage, gap_runs, period_start
 
-COLORS = {"bar": "#3b6ea5", "low": "#e8590c", "empty": "#fbd5d5", "empty_mark": "#c92a2a",
+COLORS = {"bar": "#3b6ea5", "low": "#e8590c", "low_band": "#ffe8cc", "empty": "#fbd5d5", "empty_mark": "#c92a2a",
           "after": "#adb5bd", "median": "#495057", "grid": "#e9ecef", "axis": "#868e96"}
 CSS = """
 :root { color-scheme: light; }
@@ -33,6 +33,7 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .gaps { margin: 6px 0 0; padding-left: 18px; }
 .gaps li.empty { color: #c92a2a; } .gaps li.low { color: #d9480f; } .gaps li.after_last { color: #495057; }
 .ok { color: #2b8a3e; }
+td.when { white-space: nowrap; }
 .legend { display: flex; gap: 18px; flex-wrap: wrap; align-items: center; margin: 4px 0 8px; }
 .legend span { display: inline-flex; gap: 6px; align-items: center; }
 .sw { display: inline-block; width: 14px; height: 12px; border: 1px solid #ced4da; }
@@ -53,6 +54,16 @@ def esc(value) -> str:
 
 def _num(value: float) -> str:
     return f"{value:g}" if value != int(value) else f"{int(value)}"
+
+
+def short_time(value) -> str:
+    """"2025-01-02T08:00:00+07:00" -> "2025-01-02 08:00" (stored times are all +07:00)."""
+    if not value:
+        return "–"
+    text = str(value)
+    if len(text) >= 16 and text[10] == "T":
+        return f"{text[:10]} {text[11:16]}"
+    return text
 
 
 def _pct(share: float | None) -> str:
@@ -123,7 +134,8 @@ def _legend(by: str) -> str:
         return f'<span><i class="sw" style="{style}"></i>{esc(label)}</span>'
     return ('<div class="legend">'
             + swatch(f"background:{COLORS['bar']}", f"articles per {by}")
-            + swatch(f"background:{COLORS['low']}", "low: under ¼ of the site's median")
+            + swatch(f"background:{COLORS['low']};border-color:{COLORS['low_band']}",
+                     "! low: under ¼ of the site's median")
             + swatch(f"background:{COLORS['empty']};border-color:{COLORS['empty_mark']}",
                      "× no articles between the site's first and last")
             + swatch(f"background:repeating-linear-gradient(45deg,{COLORS['after']} 0 2px,#fff 2px 5px)",
@@ -174,7 +186,8 @@ def _runs_table(runs: list[dict]) -> list[str]:
         cover = field_coverage(run)
         source = {"stats": "run stats", "articles": "stored articles"}.get(cover["source"], "–")
         out.append(f"<tr><td>{esc(run.get('id'))}</td><td>{esc(run.get('site') or run.get('spider'))}</td>"
-                   f"<td>{esc(run.get('started_at'))}</td><td>{esc(run.get('finished_at') or '–')}</td>"
+                   f'<td class="when">{esc(short_time(run.get("started_at")))}</td>'
+                   f'<td class="when">{esc(short_time(run.get("finished_at")))}</td>'
                    f"<td>{esc(run.get('finish_reason') or '–')}</td>"
                    f'<td class="num">{cover["articles"]}</td>'
                    + "".join(_share_cell(cover["shares"][f]) for f in FIELDS)
@@ -201,7 +214,7 @@ def _authors(coverage: Coverage, authors: dict[str, list[dict]]) -> list[str]:
 # --- the chart -----------------------------------------------------------------------------
 
 WIDTH, HEIGHT = 960, 190
-LEFT, RIGHT, TOP, BOTTOM = 44, 14, 14, 34
+LEFT, RIGHT, TOP, BOTTOM = 44, 78, 14, 34
 
 
 def site_chart(site: SiteCoverage, by: str, index: int) -> str:
@@ -243,6 +256,9 @@ def site_chart(site: SiteCoverage, by: str, index: int) -> str:
                          f'font-size="{min(14, max(8, step * 0.8)):.0f}" font-weight="700" '
                          f'fill="{COLORS["empty_mark"]}">×</text>')
         elif cell.articles:
+            if cell.gap == "low":
+                out.append(f'<rect x="{x:.1f}" y="{TOP}" width="{step:.1f}" height="{plot_h}" '
+                           f'fill="{COLORS["low_band"]}"/>')
             color = COLORS["low"] if cell.gap == "low" else COLORS["bar"]
             note = f" — low: under a quarter of the median {_num(site.median)}" if cell.gap == "low" else ""
             top = y(cell.articles)
@@ -256,7 +272,7 @@ def site_chart(site: SiteCoverage, by: str, index: int) -> str:
         ym = y(site.median)
         out.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{ym:.1f}" y2="{ym:.1f}" '
                    f'stroke="{COLORS["median"]}" stroke-dasharray="5 4" stroke-width="1"/>')
-        out.append(f'<text x="{WIDTH - RIGHT}" y="{ym - 4:.1f}" text-anchor="end" font-size="11" '
+        out.append(f'<text x="{WIDTH - RIGHT + 6}" y="{ym + 4:.1f}" font-size="11" '
                    f'fill="{COLORS["median"]}">median {esc(_num(site.median))}</text>')
     out.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{base}" y2="{base}" stroke="{COLORS["axis"]}"/>')
     out += _x_labels([c.period for c in cells], by, step, base)
