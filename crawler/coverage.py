@@ -243,13 +243,13 @@ def classify(period: str, articles: int, first: str | None, last: str | None, me
 
 
 def gap_runs(site: SiteCoverage) -> list[tuple[str, list[Cell]]]:
-    """Consecutive cells with the same gap kind: [(kind, cells), ...]; low cells stay single."""
+    """Consecutive cells with the same gap kind, merged: [(kind, cells), ...]."""
     runs: list[tuple[str, list[Cell]]] = []
     previous = None
     for i, cell in enumerate(site.cells):
         if not cell.gap:
             continue
-        if runs and previous == i - 1 and runs[-1][0] == cell.gap and cell.gap != "low":
+        if runs and previous == i - 1 and runs[-1][0] == cell.gap:
             runs[-1][1].append(cell)
         else:
             runs.append((cell.gap, [cell]))
@@ -363,8 +363,7 @@ def gap_lines(coverage: Coverage, *, limit: int = 40) -> list[str]:
             if kind == "empty":
                 what = "no articles"
             elif kind == "low":
-                n = cells[0].articles
-                what = f"low: {n} article{'s' if n != 1 else ''} (median {_num(s.median)})"
+                what = f"low: {low_counts(cells)} (median {_num(s.median)})"
             else:
                 what = f"after the last article ({s.last})"
             rows.append((s.site, span, what))
@@ -378,6 +377,14 @@ def gap_lines(coverage: Coverage, *, limit: int = 40) -> list[str]:
     tail = ["", "Undated (no usable published_at, not in any period): "
             + (", ".join(undated) if undated else "none")]
     return [header, *lines, *tail]
+
+
+def low_counts(cells: list[Cell]) -> str:
+    """"2 articles" for one period, "1–3 articles each" for several."""
+    low, high = min(c.articles for c in cells), max(c.articles for c in cells)
+    counts = f"{low}" if low == high else f"{low}–{high}"
+    plural = "" if high == 1 else "s"
+    return f"{counts} article{plural}" + (" each" if len(cells) > 1 else "")
 
 
 def _num(value: float) -> str:

@@ -9,7 +9,9 @@ from __future__ import annotations
 import html
 from datetime import timedelta
 
-from crawler.coverage import FIELDS, Coverage, SiteCoverage, field_coverage, gap_runs, period_start
+from crawler.coverage import (
+    FIELDS, Coverage, SiteCoverage, field_coverage, gap_runs, low_counts, period_start,
+)
 
 COLORS = {"bar": "#3b6ea5", "low": "#e8590c", "low_band": "#ffe8cc", "empty": "#fbd5d5", "empty_mark": "#c92a2a",
           "after": "#adb5bd", "median": "#495057", "grid": "#e9ecef", "axis": "#868e96"}
@@ -33,6 +35,7 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .gaps { margin: 6px 0 0; padding-left: 18px; }
 .gaps li.empty { color: #c92a2a; } .gaps li.low { color: #d9480f; } .gaps li.after_last { color: #495057; }
 .ok { color: #2b8a3e; }
+details { margin: 2px 0 0 18px; color: #495057; } summary { cursor: pointer; }
 td.when { white-space: nowrap; }
 .legend { display: flex; gap: 18px; flex-wrap: wrap; align-items: center; margin: 4px 0 8px; }
 .legend span { display: inline-flex; gap: 6px; align-items: center; }
@@ -117,7 +120,7 @@ def _summary(coverage: Coverage, fields: dict[str, dict]) -> list[str]:
         shares = [_share_cell((f.get(name) / f["articles"]) if f.get("articles") else None) for name in FIELDS]
         rows.append(f"<tr><td>{esc(s.site)}</td><td>{esc(s.label)}</td><td>{esc(s.province)}</td>"
                     f'<td class="num">{s.total}</td><td class="num">{s.undated}</td>'
-                    f"<td>{esc(s.first or '–')}</td><td>{esc(s.last or '–')}</td>"
+                    f'<td class="when">{esc(s.first or "–")}</td><td class="when">{esc(s.last or "–")}</td>'
                     f'<td class="num">{esc(_num(s.median))}</td><td>{gaps}</td>{"".join(shares)}</tr>')
     rows.append("</tbody></table>")
     rows.append('<p class="note">Articles: dated articles in the periods shown. Undated: no usable '
@@ -126,6 +129,7 @@ def _summary(coverage: Coverage, fields: dict[str, dict]) -> list[str]:
     return rows
 
 
+GAP_ITEMS = 8  # gap lines shown under a chart; the rest fold into <details>
 _GAP_WORD = {"empty": "empty", "low": "low", "after_last": "after last"}
 
 
@@ -156,12 +160,18 @@ def _site_section(site: SiteCoverage, coverage: Coverage, index: int) -> str:
         if kind == "empty":
             what = "no articles"
         elif kind == "low":
-            what = f"only {cells[0].articles} (median {_num(site.median)})"
+            what = f"only {low_counts(cells)} (median {_num(site.median)})"
         else:
             what = f"after the last article ({site.last})"
         items.append(f'<li class="{kind}">{esc(span)}: {esc(what)}</li>')
-    gaps = (f'<ul class="gaps">{"".join(items)}</ul>' if items
-            else '<p class="ok">No gaps in the periods shown.</p>')
+    if not items:
+        gaps = '<p class="ok">No gaps in the periods shown.</p>'
+    elif len(items) <= GAP_ITEMS:
+        gaps = f'<ul class="gaps">{"".join(items)}</ul>'
+    else:
+        gaps = (f'<ul class="gaps">{"".join(items[:GAP_ITEMS])}</ul><details><summary>'
+                f'{len(items) - GAP_ITEMS} more gaps</summary><ul class="gaps">'
+                f'{"".join(items[GAP_ITEMS:])}</ul></details>')
     return (f'<section class="site" id="site-{index}" data-site="{esc(site.site)}">'
             f'<header><h3>{title}</h3><span class="meta">{facts}</span></header>'
             f"{site_chart(site, coverage.by, index)}{gaps}</section>")
@@ -281,30 +291,41 @@ def site_chart(site: SiteCoverage, by: str, index: int) -> str:
 
 
 def _x_labels(periods: list[str], by: str, step: float, base: float) -> list[str]:
-    """Ticks and labels under the axis: years (month, week) or months (day), plus each month's
-    number when there is room."""
+    """Ticks and labels under the axis: years (month, week) or months (day) on the second line;
+    on the first, month numbers (every month, or every quarter, or each week that starts a month)
+    when there is room for them."""
     out, free = [], -1e9
-    minor_room = by == "month" and step >= 16
+    if by == "month":
+        minor_every = 1 if step >= 16 else 3 if step >= 6 else 0
+    elif by == "week":
+        minor_every = 1 if step * 4.35 >= 18 else 0
+    else:
+        minor_every = 0
+    label_y = base + (27 if minor_every else 14)
     for i, key in enumerate(periods):
         x = LEFT + i * step
         start = period_start(key, by)
         if by == "month":
             major, text = i == 0 or start.month == 1, str(start.year)
+            month_starts = True
         elif by == "week":
             major, text = i == 0 or key.endswith("W01"), key[:4]
+            thursday = start + timedelta(days=3)
+            month_starts = thursday.month != (thursday - timedelta(days=7)).month
         else:
             major, text = i == 0 or start.day == 1, key[:7]
-        if minor_room:
+            month_starts = False
+        month = (start + timedelta(days=3)).month if by == "week" else start.month
+        if minor_every and month_starts and (month - 1) % minor_every == 0:
             out.append(f'<text x="{x + step / 2:.1f}" y="{base + 13}" text-anchor="middle" font-size="10" '
-                       f'fill="{COLORS["axis"]}">{start.month:02d}</text>')
+                       f'fill="{COLORS["axis"]}">{month:02d}</text>')
         if major:
             out.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{base}" y2="{base + 28}" stroke="{COLORS["axis"]}" '
                        'stroke-width="0.8"/>')
             if x >= free:
-                label_y = base + (27 if minor_room else 14)
                 out.append(f'<text x="{x + 3:.1f}" y="{label_y}" font-size="11" '
                            f'fill="{COLORS["axis"]}">{esc(text)}</text>')
                 free = x + 7 * len(text) + 10
-        elif by == "week" and (start + timedelta(days=3)).month != (start - timedelta(days=4)).month and step >= 3:
+        elif month_starts and by == "week":
             out.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{base}" y2="{base + 4}" stroke="{COLORS["axis"]}"/>')
     return out

@@ -245,3 +245,11 @@ def test_html_report_is_self_contained_with_one_chart_per_site(monthly):
     for period, kind in (("2024-05", "gap: none stored"), ("2024-09", "low"), ("2024-09", "after the last")):
         assert re.search(rf"<title>{period}: [^<]*{kind}", page), (period, kind)
     assert "50%" in page  # authors share of run 1
+
+
+def test_consecutive_low_periods_are_one_gap_line():
+    counts = {"x": {f"2024-{m:02d}-01": n for m, n in enumerate([20, 20, 20, 20, 1, 3, 2, 20], start=1)}}
+    cov = build_coverage(counts, "month")
+    runs = gap_runs(cov.sites[0])
+    assert [(kind, [c.period for c in cells]) for kind, cells in runs] == [("low", ["2024-05", "2024-06", "2024-07"])]
+    assert "2024-05 … 2024-07 (3 months)  low: 1–3 articles each (median 20)" in render_table(cov)
