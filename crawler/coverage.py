@@ -196,11 +196,13 @@ class Coverage:
 
 def build_coverage(counts: dict[str, dict[str, int]], by: str, *, undated: dict[str, int] | None = None,
                    since: date | None = None, until: date | None = None,
-                   labels: dict[str, dict] | None = None) -> Coverage:
+                   labels: dict[str, dict] | None = None, archive_last: date | None = None) -> Coverage:
     """Per-site date-prefix counts (whole archive) -> Coverage for the periods shown.
 
     counts: {site: {"YYYY-MM-DD" or "YYYY-MM": n}}, every dated article of the archive; the
-    window (since/until) only limits the periods shown, never the medians.
+    window (since/until) only limits the periods shown, never the medians. archive_last: the
+    latest date of the whole archive, for when `counts` holds only some sites (--site): the
+    periods shown still run to the archive's last one, so a site that stopped early shows it.
     """
     check_by(by)
     undated = dict(undated or {})
@@ -213,6 +215,8 @@ def build_coverage(counts: dict[str, dict[str, int]], by: str, *, undated: dict[
     names = sorted(set(per_site) | set(undated))
     dated = [p for periods in per_site.values() for p in periods]
     start = period_of(since, by) if since else min(dated, default=None)
+    if archive_last is not None:
+        dated.append(period_of(archive_last, by))
     end = period_of(until, by) if until else max(dated, default=None)
     axis = period_range(start, end, by) if start and end else []
     sites = []

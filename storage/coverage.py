@@ -35,6 +35,14 @@ def date_counts(db, *, granularity: str = "day", site: str | None = None) -> dic
     return counts
 
 
+def last_dated_day(db) -> str | None:
+    """The latest "YYYY-MM-DD" (or "YYYY-MM") any site's articles carry: the archive's last period
+    even when one site is shown."""
+    with storage_errors("cannot read the archive's last date"):
+        row = db.execute(f"SELECT max(substr(a.published_at, 1, 10)) FROM articles a WHERE {DATED}").fetchone()
+    return row[0] if row else None
+
+
 def undated_counts(db, *, site: str | None = None) -> dict[str, int]:
     """{site: articles whose published_at is missing or does not start like a date}."""
     where, params = _site_filter(site)

@@ -253,3 +253,9 @@ def test_consecutive_low_periods_are_one_gap_line():
     runs = gap_runs(cov.sites[0])
     assert [(kind, [c.period for c in cells]) for kind, cells in runs] == [("low", ["2024-05", "2024-06", "2024-07"])]
     assert "2024-05 … 2024-07 (3 months)  low: 1–3 articles each (median 20)" in render_table(cov)
+
+
+def test_one_site_still_runs_to_the_archive_last_period():
+    only_b = build_coverage({"baob": COUNTS["baob"]}, "month", archive_last=date(2024, 12, 20))
+    assert only_b.periods == period_range("2024-03", "2024-12", "month")
+    assert [c.period for c in only_b.sites[0].gaps] == ["2024-09", "2024-10", "2024-11", "2024-12"]

@@ -140,6 +140,9 @@ def test_html_and_table_together(capsys, archive, tmp_path):
 
 @pytest.mark.parametrize("args, expect", [
     (["--site", "baoa", "--format", "json"], lambda d: list(d["sites"]) == ["baoa"]),
+    (["--site", "baob", "--format", "json"],  # runs to the archive's last month, not B's
+     lambda d: [(g["period"], g["gap"]) for g in d["gaps"]] == [(p, "after_last") for p in
+                                                                ("2024-09", "2024-10", "2024-11", "2024-12")]),
     (["--until", "2025-02", "--format", "json"],
      lambda d: [(c["period"], c["gap"]) for c in d["sites"]["baoa"][-2:]] == [("2025-01", "after_last"),
                                                                               ("2025-02", "after_last")]),

@@ -15,7 +15,9 @@ import sys
 from pathlib import Path
 
 from crawler.cli.common import CLIError, add_db_argument, db_path
-from crawler.coverage import CSV_HEADER, PERIODS, build_coverage, csv_rows, parse_bound, render_table
+from crawler.coverage import (
+    CSV_HEADER, PERIODS, build_coverage, csv_rows, key_to_date, parse_bound, render_table,
+)
 
 FORMATS = ("table", "csv", "json")
 
@@ -100,8 +102,10 @@ def collect(db, queries, site: str | None, options: dict):
         raise CLIError(f"no articles stored for site {site!r} (sites with articles: {known})")
     granularity = "month" if options["by"] == "month" else "day"
     counts = queries.date_counts(db, granularity=granularity, site=site)
+    last = queries.last_dated_day(db)
     coverage = build_coverage(counts, options["by"], undated=queries.undated_counts(db, site=site),
-                              since=options["since"], until=options["until"], labels=queries.site_labels(db))
+                              since=options["since"], until=options["until"], labels=queries.site_labels(db),
+                              archive_last=key_to_date(last) if last else None)
     extra = {}
     if options["html"]:  # what only the HTML report shows, read while the database is open
         extra = {"runs": queries.crawl_runs(db, site=site),
