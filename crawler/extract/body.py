@@ -42,7 +42,7 @@ JUNK = re.compile(
     r"more-?news|widget|hidden|d-none|hide)(?![a-z0-9])")
 CAPTION_CLASS = re.compile(r"(?<![a-z0-9])(?:caption|pcaption|image-caption|img-caption|"
                            r"photo-caption|figcaption|chuthich|chu-thich|image_caption|desc_image)(?![a-z0-9])")
-_RIGHT = re.compile(r"(?<![a-z0-9])(?:text-right|txt-right|align-right|alignright|tr|right|"
+_RIGHT = re.compile(r"(?<![a-z0-9])(?:text-right|text-end|txt-right|align-right|alignright|tr|right|"
                     r"text-align-right|ta-right)(?![a-z0-9])")
 _CENTER = re.compile(r"(?<![a-z0-9])(?:text-center|txt-center|align-center|aligncenter|tc|center|"
                      r"text-align-center|ta-center)(?![a-z0-9])")
