@@ -1,0 +1,85 @@
+"""Opening the archive: pragmas, schema migration, and clear errors instead of sqlite3 tracebacks."""
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from pathlib import Path
+
+import sqlite_utils
+
+from storage.errors import StorageError, describe
+
+DEFAULT_BUSY_TIMEOUT = 10.0  # seconds a writer waits for another process's write lock
+
+
+def open_database(path: str | Path, *, create: bool = True,
+                  busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> sqlite_utils.Database:
+    """Open (creating it and its parent directories if needed) and migrate the archive at `path`.
+
+    Sets WAL journaling, synchronous=NORMAL (a committed article survives a killed process),
+    foreign keys and a busy timeout, then upgrades the schema in place (storage.migrations).
+    `create=False` refuses to create a missing file (read-only commands such as search).
+    Raises StorageError with a one-line message for anything that makes the file unusable.
+    """
+    from storage.migrations import migrate  # migrations import db helpers
+
+    path = Path(path)
+    if path.is_dir():
+        raise StorageError(f"{path} is a directory, not a database file")
+    if not path.exists():
+        if not create:
+            raise StorageError(f"no database at {path}")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StorageError(f"cannot create the directory {path.parent}: {exc.strerror or exc}") from None
+    conn = None
+    try:
+        conn = sqlite3.connect(str(path), timeout=busy_timeout)
+        conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+        db = sqlite_utils.Database(conn)
+        db.execute("SELECT count(*) FROM sqlite_master").fetchone()  # reads the header: not a database?
+        if db.journal_mode != "wal":
+            db.enable_wal()
+        db.execute("PRAGMA synchronous = NORMAL")
+        db.execute("PRAGMA foreign_keys = ON")
+        migrate(db)
+    except sqlite3.Error as exc:
+        if conn is not None:
+            conn.close()
+        raise StorageError(describe(exc, path)) from None
+    except StorageError:
+        if conn is not None:
+            conn.close()
+        raise
+    return db
+
+
+@contextlib.contextmanager
+def write_transaction(db: sqlite_utils.Database):
+    """BEGIN IMMEDIATE ... COMMIT: takes the write lock up front (waiting up to the busy timeout)
+    so that concurrent crawler processes queue instead of failing half-way; rolls back on error."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.rollback()
+        raise
+    try:
+        db.commit()
+    except BaseException:
+        db.rollback()
+        raise
+
+
+def user_version(db: sqlite_utils.Database) -> int:
+    return db.execute("PRAGMA user_version").fetchone()[0]
+
+
+@contextlib.contextmanager
+def storage_errors(what: str):
+    """Turn sqlite3 errors raised inside the block into StorageError("<what>: <reason>")."""
+    try:
+        yield
+    except sqlite3.Error as exc:
+        raise StorageError(f"{what}: {describe(exc)}") from exc
