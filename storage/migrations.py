@@ -249,3 +249,28 @@ CREATE TRIGGER articles_children_ad AFTER DELETE ON articles BEGIN
 END;
 INSERT INTO articles_fts(articles_fts) VALUES ('rebuild');
 """)
+
+
+@migration(4, "scheduling: per-site crawl locks and each schedule entry's last check")
+def _scheduling(db):
+    # crawl_locks: at most one row per site (the PRIMARY KEY makes acquiring a single INSERT
+    # that fails on conflict); token identifies one acquisition, so a release or a stale-lock
+    # clean-up never deletes a newer holder's row. pid/host for local crawls, job (and the
+    # Scrapyd URL as host) for crawls handed to Scrapyd. refreshed_at is the holder's last
+    # heartbeat. schedule_checks: the last time `baotinh schedule run-due` checked each entry.
+    _run(db, """
+CREATE TABLE crawl_locks (
+    site TEXT PRIMARY KEY,
+    token TEXT NOT NULL,
+    owner TEXT NOT NULL,
+    host TEXT NOT NULL,
+    pid INTEGER,
+    job TEXT,
+    acquired_at TEXT NOT NULL,
+    refreshed_at TEXT NOT NULL
+);
+CREATE TABLE schedule_checks (
+    entry TEXT PRIMARY KEY,
+    checked_at TEXT NOT NULL
+);
+""")
