@@ -315,7 +315,7 @@ def render_table(coverage: Coverage, *, width: int = 120, color: bool = False) -
         return "No articles stored yet.\n"
     out = []
     periods = coverage.periods
-    span = f"{periods[0]} … {periods[-1]}" if periods else "no dated articles"
+    span = f"{periods[0]} … {periods[-1]}" if periods else "no dated articles in that range"
     out.append(f"Stored articles per {by}, {span} ({len(coverage.sites)} site"
                f"{'s' if len(coverage.sites) != 1 else ''}; each row shaded against its own busiest {by})")
     out.append("")

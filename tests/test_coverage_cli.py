@@ -175,6 +175,7 @@ def test_empty_database(capsys, tmp_path):
     (["--format", "xml"], "--format must be one of"),
     (["--site", "khongco"], "no articles stored for site 'khongco'"),
     (["--html", "."], "is a directory"),
+    (["--html", "/nonexistent/dir/report.html"], "cannot write /nonexistent/dir/report.html"),
     (["--db", "/nonexistent/dir/none.db"], "no database at /nonexistent/dir/none.db"),
 ])
 def test_errors_are_one_line(archive, args, message):
