@@ -274,3 +274,37 @@ CREATE TABLE schedule_checks (
     checked_at TEXT NOT NULL
 );
 """)
+
+
+@migration(5, "raw pages: every fetched listing and article page, bodies deduplicated by digest")
+def _raw_pages(db):
+    # payloads: one row per distinct body (sha256 hex of the body as received, transfer gzip
+    # decoded), zlib-compressed. captures: one row per fetch, referencing its payload; a
+    # capture whose digest an earlier capture already had is a revisit (WARC export). headers
+    # are the response headers as the server sent them, JSON [[name, value], ...].
+    _run(db, """
+CREATE TABLE payloads (
+    digest TEXT PRIMARY KEY,
+    length INTEGER NOT NULL,
+    compression TEXT NOT NULL,
+    body BLOB NOT NULL
+);
+CREATE TABLE captures (
+    id INTEGER PRIMARY KEY,
+    site TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    url TEXT NOT NULL,
+    final_url TEXT NOT NULL,
+    method TEXT NOT NULL DEFAULT 'GET',
+    status INTEGER NOT NULL,
+    protocol TEXT,
+    headers TEXT NOT NULL,
+    request_headers TEXT,
+    fetched_at TEXT NOT NULL,
+    digest TEXT NOT NULL REFERENCES payloads(digest),
+    crawl_run_id INTEGER
+);
+CREATE INDEX captures_site_fetched ON captures(site, fetched_at);
+CREATE INDEX captures_final_url ON captures(final_url);
+CREATE INDEX captures_digest ON captures(digest);
+""")
