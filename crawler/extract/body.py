@@ -56,6 +56,7 @@ _CSS_CLASS = re.compile(r"\.([A-Za-z0-9_-]+)\s*$")
 _NONWORD = re.compile(r"[\W_]+")
 _TEMPLATE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
 _PUNCT_ONLY = re.compile(r"^[\W_]*$")
+_KEYWORDS_LINE = re.compile(r"^(?:từ khóa|từ khoá|tags?)\s*:\s*(.+)$", re.I)
 
 # "… tại hội nghị. Ảnh: THUẬN VĂN", "(Ảnh: Reuters)": the credit at the end of a caption.
 _CREDIT_WORDS = (r"ảnh minh họa|ảnh minh hoạ|ảnh tư liệu|ảnh chụp màn hình|nguồn ảnh|ảnh|"
@@ -113,6 +114,7 @@ class BodyResult:
     letters: int = 0
     link_letters: int = 0
     opening: str | None = None  # a first paragraph printed like a sapo (heading or all bold)
+    tags: list[str] = field(default_factory=list)  # from a "Từ khóa: a, b" line ending the body
     blocks: int = 0          # text blocks walked
     link_blocks: int = 0     # of which bare links (teaser headlines on a listing)
     dropped: list[str] = field(default_factory=list)   # what was cut, for debugging
@@ -223,10 +225,12 @@ class _Walker:
             if img is not None:
                 self._images([img], None, st)
             return
-        if tag == "figure" or (tag == "table" and self._picture_table(el)):
+        captioned = bool(attrs) and bool(CAPTION_CLASS.search(attrs))
+        if tag == "figure" or (tag == "table" and self._picture_table(el)) or (
+                captioned and next(el.iter("img"), None) is not None):  # <div class="wp-caption"><img>…
             self._figure(el, st)
             return
-        if tag == "figcaption" or (attrs and CAPTION_CLASS.search(attrs)):
+        if tag == "figcaption" or captioned:
             self._flush()
             text = text_of(el)
             if text:
@@ -372,7 +376,8 @@ def _set_caption(records: list[dict], text: str) -> None:
 
 
 def _marker(text: str) -> str | None:
-    if len(text) > 60 and not text[:8].lower().startswith(("từ kh", "tu kh", "tag")):
+    if len(text) > 60 and not text[:8].lower().startswith(("từ kh", "tu kh", "tag", "xem th", "đọc th",
+                                                            "tin li", "bài li")):
         return None
     key = fold(text).rstrip(" :.>»›").strip()
     for marker in END_MARKERS:
@@ -380,6 +385,9 @@ def _marker(text: str) -> str | None:
             return "end"
     if len(text) <= 60 and key in RELATED_MARKERS:
         return "related"
+    head = key.split(":", 1)[0].strip() if ":" in key else None
+    if head in RELATED_MARKERS:
+        return "related-inline"
     return None
 
 
@@ -470,9 +478,15 @@ def read_body(page, container, *, skip=(), lead: str | None = None) -> BodyResul
         kind = _marker(block.text)
         if kind == "end":
             result.dropped.append(block.text[:40])
+            m = _KEYWORDS_LINE.match(block.text)
+            if m:  # "Từ khóa: Hạ Long, du lịch biển" printed at the end of the body
+                result.tags = [t for t in (clean_space(x) for x in re.split(r"[,;]", m.group(1))) if t]
             break
         if kind == "related":
             skipping = True
+            continue
+        if kind == "related-inline" and block.link >= 0.5 * block.letters:
+            result.dropped.append(block.text[:40])  # "Xem thêm: <a>another article</a>"
             continue
         if skipping and (block.link_share >= 0.6 or block.el is not None and tag_of(block.el) == "li"):
             continue

@@ -250,7 +250,7 @@ def extract(body: bytes, url: str, headers=None, site=None) -> dict:
     result["canonical_url"] = meta.canonical or page.absolute(meta.first("og:url"))
     result["language"] = _language(page, meta)
     result["category"] = _category(layers, page, region, meta)
-    result["tags"] = _tags(layers, page, region, meta)
+    result["tags"] = _tags(layers, page, region, meta, read.tags if read is not None else [])
     result["is_article"] = _is_article(result, meta, family, read)
     if not result["is_article"]:
         problems.append("not_article")
@@ -274,14 +274,14 @@ def _category(layers, page, region, meta) -> str | None:
             or next((c for c in reversed(meta.breadcrumbs) if not _home(c)), None))
 
 
-def _tags(layers, page, region, meta) -> list[str]:
+def _tags(layers, page, region, meta, body_tags) -> list[str]:
     found = layers.all("tags", within=region)
     tags = []
     for el in found:
         text = clean_space(text_of(el).lstrip("#"))
         if text and text not in tags and len(text) <= 80:
             tags.append(text)
-    return tags or structure.find_tags(page, region) or meta.keywords()
+    return tags or structure.find_tags(page, region) or body_tags or meta.keywords()
 
 
 def _is_article(result: dict, meta, family, read) -> bool:
