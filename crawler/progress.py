@@ -18,7 +18,8 @@ items, then one summary line:
     export: 5000/12000 articles (42%), 1200/s
     export: done, 12000 articles in 10.0 s (1200/s)
 
-If the block ends with an exception the summary says "stopped after ..." instead. Progress
+If the block ends with an exception (or the caller of track() stops iterating early) the
+summary says "stopped after ..." instead. Progress
 goes to stderr by default, so stdout stays clean for data. BAOTINH_PROGRESS=bar|lines|off
 overrides the choice (off: nothing at all); so does the `mode` argument.
 """
@@ -85,9 +86,9 @@ class _Quiet(_Progress):
 
 class _Lines(_Progress):
     def __init__(self, total, desc, unit, stream, *, every: int | None, interval: float | None,
-                 clock: Callable[[], float]):
+                 clock: Callable[[], float], summary: bool = True):
         super().__init__(total, desc, unit, stream)
-        self.every, self.interval, self.clock = every, interval, clock
+        self.every, self.interval, self.clock, self.summary = every, interval, clock, summary
         self.started = self.last_line = clock()
         self.next_count = every or 0
 
@@ -114,6 +115,8 @@ class _Lines(_Progress):
         return f"{self._prefix()}{done}" + (f", {rate}" if rate else "")
 
     def close(self, failed: bool = False) -> None:
+        if not failed and not self.summary:
+            return
         elapsed = self.clock() - self.started
         rate = _rate(self.count, elapsed)
         what = "stopped after" if failed else "done,"
@@ -134,7 +137,8 @@ class _Bar(_Progress):
         from tqdm import tqdm
 
         self._tqdm = tqdm
-        self.bar = tqdm(total=total, desc=desc or None, unit=unit, file=stream, dynamic_ncols=True,
+        # " articles": tqdm glues the unit to the numbers ("300articles", "250.00articles/s")
+        self.bar = tqdm(total=total, desc=desc or None, unit=f" {unit}", file=stream, dynamic_ncols=True,
                         mininterval=0.2, leave=True)
 
     def update(self, n: int = 1) -> None:
@@ -159,8 +163,11 @@ class _Bar(_Progress):
 @contextmanager
 def progress(total: int | None = None, desc: str = "", unit: str = "items", stream: TextIO | None = None,
              *, every: int | None = None, interval: float | None = DEFAULT_INTERVAL, mode: str | None = None,
-             clock: Callable[[], float] = time.monotonic) -> Iterator[_Progress]:
-    """Show that long work is alive: a bar on a terminal, plain lines elsewhere (see above)."""
+             summary: bool = True, clock: Callable[[], float] = time.monotonic) -> Iterator[_Progress]:
+    """Show that long work is alive: a bar on a terminal, plain lines elsewhere (see above).
+
+    summary=False: no final "done" line in line mode, for commands that print their own
+    ("stopped after ..." is still printed when the work stops early)."""
     stream = stream if stream is not None else sys.stderr
     chosen = choose_mode(stream, mode)
     if chosen == "off":
@@ -168,13 +175,10 @@ def progress(total: int | None = None, desc: str = "", unit: str = "items", stre
     elif chosen == "bar":
         bar = _Bar(total, desc, unit, stream)
     else:
-        bar = _Lines(total, desc, unit, stream, every=every, interval=interval, clock=clock)
+        bar = _Lines(total, desc, unit, stream, every=every, interval=interval, clock=clock, summary=summary)
     try:
         yield bar
-    except GeneratorExit:
-        bar.close()
-        raise
-    except BaseException:
+    except BaseException:  # including GeneratorExit: track()'s caller stopped iterating early
         bar.close(failed=True)
         raise
     else:

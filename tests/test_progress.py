@@ -149,7 +149,17 @@ def test_track_stopped_early_reports_partial_count():
     for item in track(range(10), desc="export", unit="articles", stream=stream, mode="lines"):
         if item == 2:
             break
-    assert stream.getvalue().startswith("export: done, 2/10 articles in ")  # item 2 never finished
+    assert stream.getvalue().startswith("export: stopped after 2/10 articles in ")  # item 2 never finished
+
+
+def test_summary_false_leaves_the_last_word_to_the_command():
+    stream = io.StringIO()
+    assert list(track(range(3), desc="export", stream=stream, mode="lines", summary=False)) == [0, 1, 2]
+    assert stream.getvalue() == ""
+    with pytest.raises(OSError):
+        for _ in track(range(3), desc="export", unit="articles", stream=stream, mode="lines", summary=False):
+            raise OSError("disk full")
+    assert stream.getvalue().startswith("export: stopped after 0/3 articles")
 
 
 def test_bar_mode_writes_through_tqdm():
