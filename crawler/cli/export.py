@@ -9,6 +9,7 @@ from pathlib import Path
 
 from crawler.cli.common import CLIError, add_db_argument
 from crawler.cli.search import add_filter_arguments, check_dates, open_archive
+from crawler.progress import track
 from storage import StorageError, iter_articles
 from storage.queries import EXPORT_COLUMNS
 
@@ -65,7 +66,8 @@ def run(args) -> int:
     check_dates(args)
     db = open_archive(args)
     try:
-        articles = iter_articles(db, site=args.site, since=args.since, until=args.until, author=args.author)
+        articles = track(iter_articles(db, site=args.site, since=args.since, until=args.until, author=args.author),
+                         desc="export", unit="articles", summary=False)  # progress on stderr
         if args.output is None:
             out = sys.stdout
             if fmt == "csv" and hasattr(out, "reconfigure"):
