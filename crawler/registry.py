@@ -32,9 +32,10 @@ KNOWN_KEYS = {
     "listings", "sitemaps", "rss", "article_pattern", "listing_pattern", "selectors", "politeness",
     "coverage", "robots_override", "status", "merged_into", "notes",
 }
-_HEADER = re.compile(r"^\[\s*sites\.([A-Za-z0-9_-]+)\s*\]\s*(?:#.*)?$")
-_SUBTABLE = re.compile(r"^\[\s*sites\.([A-Za-z0-9_-]+)\.([A-Za-z0-9_.-]+)\s*\]\s*(?:#.*)?$")
-_ANY_TABLE = re.compile(r"^\[[^\[\]]*\]\s*(?:#.*)?$")
+_HEADER = re.compile(r"^\s*\[\s*sites\.([A-Za-z0-9_-]+)\s*\]\s*(?:#.*)?$")
+_SUBTABLE = re.compile(r"^\s*\[\s*sites\.([A-Za-z0-9_-]+)\.([A-Za-z0-9_.-]+)\s*\]\s*(?:#.*)?$")
+_ANY_TABLE = re.compile(r"^\s*\[[^\[\]\"']*\]\s*(?:#.*)?$")
+_TOML_AT = re.compile(r"\s*\(at line (\d+), column \d+\)")
 _HOST = re.compile(r"^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 _CSS = GenericTranslator()
 
@@ -258,10 +259,13 @@ def _parse(path: Path, text: str) -> tuple[dict[str, Site], list[str]]:
         try:
             data = tomllib.loads(body)
         except tomllib.TOMLDecodeError as exc:
-            lineno = getattr(exc, "lineno", None)
+            # Python < 3.14 gives the position only in the message: "... (at line 2, column 5)".
+            match = _TOML_AT.search(str(exc))
+            lineno = getattr(exc, "lineno", None) or (int(match.group(1)) if match else None)
             where = chunk.first_body_line + lineno - 1 if lineno else chunk.line
             label = f"site {chunk.name}: " if chunk.name else ""
-            errors.append(f"{path}:{where}: {label}bad TOML: {getattr(exc, 'msg', exc)}")
+            message = _TOML_AT.sub("", getattr(exc, "msg", None) or str(exc)).strip()
+            errors.append(f"{path}:{where}: {label}bad TOML: {message}")
             continue
         if chunk.name is None:
             if data and chunk.line == 0:

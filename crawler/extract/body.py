@@ -461,10 +461,11 @@ def read_body(page, container, *, skip=(), lead: str | None = None) -> BodyResul
             pending = []
             continue
         credit = CREDIT_ONLY.match(block.text)
-        if credit and (last_captioned or pending):
+        if credit:  # "Ảnh: X" on its own line credits the picture above; it is never body text
             for rec in (pending or last_captioned):
                 rec["credit"] = rec["credit"] or credit.group(1).strip(" .")
             pending = []
+            result.dropped.append("credit")
             continue
         if block.caption:  # a caption with no picture left (the picture was an ad or a video)
             result.dropped.append("caption")

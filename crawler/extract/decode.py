@@ -66,7 +66,7 @@ def _gunzip(body: bytes, problems: list[str]) -> bytes:
             problems.append("bad_gzip")
             return b""
         if not inflater.eof:
-            problems.append("truncated_gzip")
+            problems.append("truncated_gzip" if out else "bad_gzip")
         body = out
     return body
 

@@ -315,10 +315,14 @@ def find_tags(page, region, chrome_free=True) -> list[str]:
 def link_text(el) -> str:
     """A category link's text; "KINH TẾ" printed in capitals reads as its title "Kinh tế"."""
     text = text_of(el)
+    if not text.isupper():
+        return text
     title = clean_space(el.get("title") or "")
-    if title and text.isupper() and fold(title) == fold(text):
+    if title and fold(title) == fold(text):
         return title
-    return text
+    # "VĂN HÓA - XÃ HỘI" -> "Văn hóa - Xã hội": each part capitalised like a section name.
+    parts = re.split(r"(\s+[-–—/|,]\s+|,\s*)", text.lower())
+    return "".join(p[:1].upper() + p[1:] for p in parts)
 
 
 def find_category(page, region) -> str | None:
