@@ -19,6 +19,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="baotinh", description="Archive crawler for Vietnam's provincial newspapers.")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module_info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        if module_info.name.startswith("_"):  # __main__ runs main() on import
+            continue
         module = importlib.import_module(f"{__name__}.{module_info.name}")
         register = getattr(module, "register", None)
         if register is not None:
