@@ -19,11 +19,11 @@ from urllib.parse import urlsplit
 
 from cssselect import GenericTranslator, SelectorError
 
+from crawler.extract.families import FAMILIES, FIELDS
+
 DEFAULT_REGISTRY = Path(__file__).with_name("sites.toml")
-# Must match crawler/extract/families.py (tests/test_registry.py checks it).
-KNOWN_FAMILIES = {"content-detail", "article-cms", "content-fck", "b-maincontent",
-                  "article-content", "singular-content", "generic"}
-SELECTOR_FIELDS = ("title", "lead", "body", "date", "author", "category", "tags", "remove")
+KNOWN_FAMILIES = set(FAMILIES) | {"generic"}
+SELECTOR_FIELDS = FIELDS
 # Politeness overrides spiders/base.py applies (download_delay never below 1 s there).
 POLITENESS_KEYS = {"download_delay": float, "concurrency": int, "autothrottle_max_delay": float}
 STATUSES = ("current", "legacy")

@@ -308,6 +308,8 @@ TITLE = "Trồng rừng gỗ lớn ở vùng cao"
     pytest.param(_cp1258(HTML), {"content-type": "text/html; charset=windows-1258"}, id="cp1258-header-wins"),
     pytest.param(_cp1258(HTML.replace('<meta charset="utf-8">', "")), {b"Content-Type": [b"text/html; charset=iso-8859-1"]},
                  id="latin1-declared-but-vietnamese"),
+    pytest.param(HTML.replace('charset="utf-8"', 'charset="windows-1258"').encode("utf-8"), None,
+                 id="utf-8-under-a-stale-cp1258-declaration"),
     pytest.param(gzip.compress(HTML.encode("utf-8")), None, id="gzip"),
     pytest.param(gzip.compress(_cp1258(HTML.replace('<meta charset="utf-8">', "")), mtime=0), None, id="gzip-cp1258"),
     pytest.param(b"\xef\xbb\xbf" + HTML.encode("utf-8"), None, id="bom"),

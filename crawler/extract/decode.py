@@ -97,6 +97,17 @@ def _codec(name: str | None) -> str | None:
         return None
 
 
+def _is_utf8(body: bytes) -> bool:
+    """Valid UTF-8 holding at least one multi-byte character (never true of real cp1258 text)."""
+    if body.isascii():
+        return False
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def _decode_utf8_or_legacy(body: bytes, problems: list[str]) -> tuple[str, str]:
     try:
         return body.decode("utf-8"), "utf-8"
@@ -143,6 +154,10 @@ def decode_body(body: bytes | None, headers=None) -> Decoded:
             declared = None  # sniff instead: valid UTF-8 stays UTF-8, anything else is cp1258
         if declared and declared.startswith("utf-16"):
             declared = None  # a UTF-16 page without a BOM that parsed as ASCII is not UTF-16
+        if declared and declared != "utf-8" and _is_utf8(body):
+            # A legacy code page declared over valid multi-byte UTF-8: the declaration is stale.
+            problems.append(f"charset_mismatch declared={declared}")
+            declared = "utf-8"
         if declared == "utf-8" or declared is None:
             text, encoding = _decode_utf8_or_legacy(body, problems)
         else:

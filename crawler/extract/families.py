@@ -95,7 +95,3 @@ FAMILIES: dict[str, dict[str, list[str]]] = {
 }
 
 FAMILY_NAMES = tuple(FAMILIES)
-
-
-def rules_for(name: str | None) -> dict[str, list[str]] | None:
-    return FAMILIES.get(name or "")

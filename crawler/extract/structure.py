@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from crawler.extract.body import JUNK
-from crawler.extract.dom import Order, attrs_text, common_ancestor, is_inside, raw_text, select, tag_of, text_of
+from crawler.extract.dom import Order, attrs_text, common_ancestor, is_inside, raw_text, tag_of, text_of
 from crawler.normalize.text import clean_space, fold
 
 CHROME_TAGS = frozenset({"nav", "aside", "footer", "form", "select", "button"})
@@ -289,7 +289,7 @@ def find_author_elements(page, region, body_el, chrome, selectors=GENERIC_AUTHOR
     return None, []
 
 
-def find_tags(page, region, chrome_free=True) -> list[str]:
+def find_tags(page, region) -> list[str]:
     if region is None:
         return []
     for el in region.iter():
