@@ -47,7 +47,7 @@ def extract_page(body: bytes, url: str, *, headers: dict | None = None, site=Non
         return extract(body, url, headers=headers, site=site)
     except Exception as exc:  # noqa: BLE001 - a page must never stop a crawl
         log.exception("extraction failed for %s", url)
-        result = empty_result(url)
+        result = empty_result()
         result["problems"] = [f"extract_error {type(exc).__name__}: {exc}"]
         return result
 

@@ -30,7 +30,7 @@ _LANG = re.compile(r"[a-z]{2,3}")
 MIN_BODY_LETTERS = 200
 
 
-def empty_result(url: str) -> dict:
+def empty_result() -> dict:
     return {
         "title": None, "lead": None, "body": "", "published_raw": None, "modified_raw": None,
         "byline_raw": None, "author_meta": [], "canonical_url": None, "category": None, "tags": [],
@@ -143,7 +143,7 @@ def _home(text: str) -> bool:
 
 
 def extract(body: bytes, url: str, headers=None, site=None) -> dict:
-    result = empty_result(url)
+    result = empty_result()
     decoded = decode_body(body, headers)
     problems = result["problems"] = list(decoded.problems)
     if decoded.text is None:
@@ -157,7 +157,66 @@ def extract(body: bytes, url: str, headers=None, site=None) -> dict:
     layers = Layers(page, site)
     own_names = list(meta.site_names) + (list(site.own_names) if site is not None else [])
 
-    # -- body container: site/family selectors, then detected family, metadata, structure ----
+    body_el, result["family"] = _body_container(page, meta, layers)
+    title_el, result["title"] = _title(page, meta, layers, own_names)
+    region = structure.region_of(page, title_el, body_el)
+    chrome = structure.Chrome(region, keep=[title_el, body_el])
+
+    lead_el, _ = layers.first("lead", within=region)
+    if lead_el is None:
+        lead_el = structure.find_lead(page, region, body_el, title_el, chrome)
+    lead = text_of(lead_el) if lead_el is not None else None
+
+    # Byline elements: the site's/family's author selectors, else the generic author elements.
+    author_els = layers.all("author", within=region)
+    in_body = [el for el in author_els if body_el is not None and is_inside(el, body_el)]
+    outside = [el for el in author_els if not any(el is b for b in in_body)]
+    # An author element by the title wins; a signature inside the body counts only when it is
+    # the only one (the last such signature). Either way none of them stays in the body text.
+    author_text = structure.join_names(text_of(el) for el in (outside or in_body[-1:]))
+    generic_text, generic_els = None, []
+    if author_text is None:
+        generic_text, generic_els = structure.find_author_elements(page, region, body_el, chrome)
+
+    read = None
+    if body_el is not None:
+        skip = layers.removals(body_el) + [el for el in author_els + generic_els if is_inside(el, body_el)]
+        if lead_el is not None and is_inside(lead_el, body_el):
+            skip.append(lead_el)
+        read = body_rules.read_body(page, body_el, skip=skip, lead=lead)
+        if lead is None and read.paragraphs and read.opening == read.paragraphs[0]:
+            lead = read.paragraphs.pop(0)  # the sapo printed as the body's first, bold paragraph
+    paragraphs = read.paragraphs if read is not None else []
+    result["body"] = "\n\n".join(paragraphs)
+    seen: set[str] = set()
+    result["images"] = [img for img in (read.images if read is not None else [])
+                        if not (img["url"] in seen or seen.add(img["url"]))]
+    if lead is None:
+        description = meta.description()
+        if description and not _repeats_body(description, paragraphs):
+            lead = description
+    result["lead"] = lead or None
+    result["byline_raw"] = author_text or (read.byline if read is not None else None) or generic_text
+    result["author_meta"] = meta.authors()
+
+    published, modified, date_problems = _dates(page, meta, layers, region, body_el, title_el, chrome)
+    result["published_raw"], result["modified_raw"] = published, modified
+    problems.extend(date_problems)
+
+    result["canonical_url"] = meta.canonical or page.absolute(meta.first("og:url"))
+    result["language"] = _language(page, meta)
+    result["category"] = _category(layers, page, region, meta)
+    result["tags"] = _tags(layers, page, region, meta, read.tags if read is not None else [])
+    result["is_article"] = _is_article(result, meta, read)
+    if not result["is_article"]:
+        problems.append("not_article")
+    elif result["byline_raw"] is None and not result["author_meta"]:
+        problems.append("no_byline")
+    return result
+
+
+def _body_container(page, meta, layers):
+    """(element, layer name): site/family selectors, a detected family, itemprop, densest block."""
     body_el, family = layers.first("body", pick=_largest)
     if body_el is None:
         layers.detect()
@@ -165,98 +224,38 @@ def extract(body: bytes, url: str, headers=None, site=None) -> dict:
     if body_el is not None and len(text_of(body_el)) < 50:
         body_el = None
     if body_el is None and meta.body_elements:
-        body_el, family = _largest(meta.body_elements)[0], "metadata"
+        return _largest(meta.body_elements)[0], "metadata"
     if body_el is None:
         body_el = structure.densest_block(page)
         family = "structure" if body_el is not None else None
-    result["family"] = family
+    return body_el, family
 
-    # -- title ------------------------------------------------------------------------------
-    headline = meta.title()
+
+def _title(page, meta, layers, own_names):
+    """(the title element or None, the title): the article's h1, else og:title without the site."""
+    headline = _strip_site_suffix(meta.title(), own_names)
     title_el, _ = layers.first("title")
-    if title_el is None or tag_of(title_el) != "h1":
-        h1 = structure.choose_h1(page, _strip_site_suffix(headline, own_names))
-        title_el = title_el if title_el is not None else h1
-    else:
-        h1 = title_el
+    if title_el is None:
+        title_el = structure.choose_h1(page, headline)
     title = text_of(title_el) if title_el is not None else None
-    if not title:
-        title = _strip_site_suffix(headline, own_names)
-    result["title"] = title
-    anchor = title_el if title_el is not None else h1
+    return title_el, title or headline
 
-    region = structure.region_of(page, anchor, body_el)
-    chrome = structure.Chrome(region, keep=[anchor, body_el])
 
-    # -- lead ---------------------------------------------------------------------------------
-    lead_el, _ = layers.first("lead", within=region)
-    if lead_el is None:
-        lead_el = structure.find_lead(page, region, body_el, anchor, chrome)
-    lead = text_of(lead_el) if lead_el is not None else None
-
-    # -- byline elements (site/family author selectors, then the generic author elements) -----
-    author_els = layers.all("author", within=region)
-    in_body = [el for el in author_els if body_el is not None and is_inside(el, body_el)]
-    outside = [el for el in author_els if not any(el is b for b in in_body)]
-    # An author element by the title wins; a signature inside the body counts only when it is
-    # the only one (the last such signature). Either way none of them stays in the body text.
-    author_text = structure.join_names(text_of(el) for el in (outside or in_body[-1:]))
-    generic_text, generic_els = (None, [])
-    if author_text is None:
-        generic_text, generic_els = structure.find_author_elements(page, region, body_el, chrome)
-
-    # -- body text ----------------------------------------------------------------------------
-    paragraphs, images, byline, read = [], [], None, None
-    if body_el is not None:
-        skip = layers.removals(body_el) + [el for el in author_els + generic_els if is_inside(el, body_el)]
-        if lead_el is not None and is_inside(lead_el, body_el):
-            skip.append(lead_el)
-        read = body_rules.read_body(page, body_el, skip=skip, lead=lead)
-        paragraphs, images, byline = read.paragraphs, read.images, read.byline
-        if lead is None and paragraphs and read.opening == paragraphs[0]:
-            lead = paragraphs.pop(0)  # the sapo printed as the body's first, bold paragraph
-    result["body"] = "\n\n".join(paragraphs)
-    seen = set()
-    result["images"] = [img for img in images if not (img["url"] in seen or seen.add(img["url"]))]
-
-    if lead is None:
-        description = meta.description()
-        if description and not _repeats_body(description, paragraphs):
-            lead = description
-    result["lead"] = lead or None
-    result["byline_raw"] = author_text or byline or generic_text
-    result["author_meta"] = meta.authors()
-
-    # -- dates --------------------------------------------------------------------------------
-    machine = [value for _src, value in meta.published_candidates()]
+def _dates(page, meta, layers, region, body_el, title_el, chrome):
+    """(published_raw, modified_raw, problems): machine values checked against the date line."""
     date_el, _ = layers.first("date", within=region, reject=lambda el: chrome(el) or (
         body_el is not None and is_inside(el, body_el)))
     visible_els = [date_el] if date_el is not None else []
-    visible_els += structure.visible_dates(page, region, body_el, anchor, chrome)
-    header_times = [el.get("datetime") for el in visible_els if el.get("datetime")]
-    machine = [t for t in header_times if t] + machine if not machine else machine + header_times
+    visible_els += structure.visible_dates(page, region, body_el, title_el, chrome)
+    machine = [value for _source, value in meta.published_candidates()]
+    machine += [el.get("datetime") for el in visible_els if el.get("datetime")]
     visible, updated = [], []
     for el in visible_els:
         text = text_of(el)
-        if not text:
-            continue
-        (updated if structure.is_update_line(text) else visible).append(text)
-    published, date_problems = choose_published(machine, visible, url=url)
-    result["published_raw"] = published
-    problems.extend(date_problems)
-    result["modified_raw"] = meta.modified() or (updated[0] if updated else None)
-
-    # -- the rest -----------------------------------------------------------------------------
-    result["canonical_url"] = meta.canonical or page.absolute(meta.first("og:url"))
-    result["language"] = _language(page, meta)
-    result["category"] = _category(layers, page, region, meta)
-    result["tags"] = _tags(layers, page, region, meta, read.tags if read is not None else [])
-    result["is_article"] = _is_article(result, meta, family, read)
-    if not result["is_article"]:
-        problems.append("not_article")
-    elif result["byline_raw"] is None and not result["author_meta"]:
-        problems.append("no_byline")
-    return result
+        if text:
+            (updated if structure.is_update_line(text) else visible).append(text)
+    published, problems = choose_published(machine, visible, url=page.url)
+    return published, meta.modified() or (updated[0] if updated else None), problems
 
 
 def _repeats_body(description: str, paragraphs: list[str]) -> bool:
@@ -284,7 +283,7 @@ def _tags(layers, page, region, meta, body_tags) -> list[str]:
     return tags or structure.find_tags(page, region) or body_tags or meta.keywords()
 
 
-def _is_article(result: dict, meta, family, read) -> bool:
+def _is_article(result: dict, meta, read) -> bool:
     """False for listings, home pages and video hubs: teaser links and no article of their own."""
     if read is None or not result["title"]:
         return False

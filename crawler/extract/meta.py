@@ -71,10 +71,7 @@ class Metadata:
                 out.append((key, value))
         if self.micro.get("datepublished"):
             out.append(("itemprop", self.micro["datepublished"]))
-        value = self.ld_text("dateCreated")
-        if value:
-            out.append(("jsonld:dateCreated", value))
-        return out
+        return out  # (dateCreated is when the CMS record was made: vtcnews's is the day before)
 
     def modified(self) -> str | None:
         return (self.ld_text("dateModified") or self.first(*_MODIFIED_META)
