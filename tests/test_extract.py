@@ -369,3 +369,17 @@ def test_metadata_fields():
     assert raw["modified_raw"] == "2024-03-21T09:00:00+07:00"
     assert raw["language"] == "vi"
     assert raw["tags"] == ["rừng", "vùng cao"]
+
+
+def _mirror_pages():
+    from crawler.sample_site import FIXTURES
+
+    for html in sorted(FIXTURES.glob("*/*.html")):
+        yield pytest.param(html, html.with_suffix(".json").is_file(), id=f"{html.parent.name}/{html.stem}")
+
+
+@pytest.mark.parametrize("html, is_article", list(_mirror_pages()))
+def test_fixture_pages_are_told_apart_from_listings(html, is_article):
+    """Every fixture page with an expected item is an article; home and section pages are not."""
+    raw = extract_page(html.read_bytes(), f"https://{html.parent.name}.example/{html.stem}")
+    assert raw["is_article"] is is_article, raw["problems"]

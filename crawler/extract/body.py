@@ -56,6 +56,7 @@ _CSS_CLASS = re.compile(r"\.([A-Za-z0-9_-]+)\s*$")
 _NONWORD = re.compile(r"[\W_]+")
 _TEMPLATE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
 _PUNCT_ONLY = re.compile(r"^[\W_]*$")
+_DATE_LINE = re.compile(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{4}|\d{4}-\d{2}-\d{2}")
 _KEYWORDS_LINE = re.compile(r"^(?:từ khóa|từ khoá|tags?)\s*:\s*(.+)$", re.I)
 
 # "… tại hội nghị. Ảnh: THUẬN VĂN", "(Ảnh: Reuters)": the credit at the end of a caption.
@@ -117,6 +118,7 @@ class BodyResult:
     tags: list[str] = field(default_factory=list)  # from a "Từ khóa: a, b" line ending the body
     blocks: int = 0          # text blocks walked
     link_blocks: int = 0     # of which bare links (teaser headlines on a listing)
+    date_lines: int = 0      # of which short date lines ("Thời sự 16/12/2025 10:05" under a teaser)
     dropped: list[str] = field(default_factory=list)   # what was cut, for debugging
 
 
@@ -519,6 +521,8 @@ def read_body(page, container, *, skip=(), lead: str | None = None) -> BodyResul
             and not _caps(kept[0].text) and kept[0].link < 0.5 * kept[0].letters:
         result.opening = kept[0].text
     for block in kept:
+        if len(block.text) <= 40 and _DATE_LINE.search(block.text):
+            result.date_lines += 1
         if link_only(block):
             result.link_blocks += 1
             result.dropped.append("link:" + block.text[:30])

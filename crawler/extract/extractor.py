@@ -288,7 +288,7 @@ def _is_article(result: dict, meta, read) -> bool:
     if read is None or not result["title"]:
         return False
     dated = result["published_raw"] is not None
-    teasers = read.link_blocks >= 5 and read.link_blocks >= 0.2 * read.blocks
+    teasers = (read.link_blocks >= 3 and read.link_blocks >= 0.2 * read.blocks) or read.date_lines >= 2
     listing_signs = (meta.first("og:type") or "").lower() == "website" or meta.ld_list_only or not dated
     if teasers and listing_signs and not meta.article:
         return False
