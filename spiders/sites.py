@@ -18,3 +18,5 @@ for _name in load_sites():
     if _name not in SPECIALIZED:
         _cls = _spider_class(_name)
         globals()[_cls.__name__] = _cls
+# The loop names would otherwise be seen by Scrapy's loader as a second spider class.
+del _name, _cls
