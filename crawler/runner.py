@@ -61,7 +61,7 @@ def run_crawls(requests: list[CrawlRequest], db: Path, overrides: dict | None = 
     check_database(db)
     settings = project_settings(db, overrides)
     loader = SpiderLoader.from_settings(settings)
-    process = CrawlerProcess(settings, install_root_handler=True)
+    process = CrawlerProcess(settings)
     crawlers = []
     for request in requests:
         crawler = process.create_crawler(loader.load(request.site))
