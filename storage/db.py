@@ -10,6 +10,7 @@ import sqlite_utils
 from storage.errors import StorageError, describe
 
 DEFAULT_BUSY_TIMEOUT = 10.0  # seconds a writer waits for another process's write lock
+CACHE_KIB = 65536  # page cache per connection, at most (URL indexes and FTS merges of a large archive)
 
 
 def open_database(path: str | Path, *, create: bool = True,
@@ -17,7 +18,7 @@ def open_database(path: str | Path, *, create: bool = True,
     """Open (creating it and its parent directories if needed) and migrate the archive at `path`.
 
     Sets WAL journaling, synchronous=NORMAL (a committed article survives a killed process),
-    foreign keys and a busy timeout, then upgrades the schema in place (storage.migrations).
+    foreign keys, a busy timeout and a 64 MiB page cache, then upgrades the schema in place (storage.migrations).
     `create=False` refuses to create a missing file (read-only commands such as search).
     Raises StorageError with a one-line message for anything that makes the file unusable.
     """
@@ -43,6 +44,7 @@ def open_database(path: str | Path, *, create: bool = True,
             db.enable_wal()
         db.execute("PRAGMA synchronous = NORMAL")
         db.execute("PRAGMA foreign_keys = ON")
+        db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
         migrate(db)
     except sqlite3.Error as exc:
         if conn is not None:
@@ -59,16 +61,19 @@ def open_database(path: str | Path, *, create: bool = True,
 def write_transaction(db: sqlite_utils.Database):
     """BEGIN IMMEDIATE ... COMMIT: takes the write lock up front (waiting up to the busy timeout)
     so that concurrent crawler processes queue instead of failing half-way; rolls back on error."""
+    conn = db.conn
     db.execute("BEGIN IMMEDIATE")
     try:
         yield db
     except BaseException:
-        db.rollback()
+        if conn.in_transaction:
+            conn.rollback()
         raise
     try:
-        db.commit()
+        conn.commit()
     except BaseException:
-        db.rollback()
+        if conn.in_transaction:
+            conn.rollback()
         raise
 
 

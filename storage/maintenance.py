@@ -14,7 +14,8 @@ def check_search_index(db: sqlite_utils.Database) -> None:
     against its content, the articles_search view)."""
     with storage_errors("cannot check the search index"):
         try:
-            db.execute("INSERT INTO articles_fts(articles_fts, rank) VALUES ('integrity-check', 1)")
+            with write_transaction(db):  # an INSERT command, though it changes nothing
+                db.execute("INSERT INTO articles_fts(articles_fts, rank) VALUES ('integrity-check', 1)")
         except sqlite3.DatabaseError as exc:
             raise StorageError(f"search index does not match the articles ({exc}); "
                                "run rebuild_search_index") from None
