@@ -12,6 +12,7 @@ from __future__ import annotations
 import gzip
 import threading
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -67,6 +68,9 @@ class MirrorServer:
     port: int = 0
     gzip: bool = False
     requests: Counter = field(default_factory=Counter)
+    # Test hook, called with each request target before it is answered: it may sleep (a slow
+    # server) or return (status, headers, body) to answer instead of the mirror.
+    hook: Callable[[str], tuple[int, dict, bytes] | None] | None = None
 
     def start(self) -> "MirrorServer":
         server = self
@@ -82,6 +86,11 @@ class MirrorServer:
 
             def do_GET(self, head: bool = False):
                 server.requests[self.path] += 1
+                if server.hook is not None:
+                    answer = server.hook(self.path)
+                    if answer is not None:
+                        status, headers, body = answer
+                        return self._send(status, body, headers, head)
                 file = resolve(server.root, self.path)
                 if file is None:
                     return self._send(404, b"not found\n", {"Content-Type": "text/plain"}, head)

@@ -11,15 +11,21 @@ NEWSPIDER_MODULE = "spiders"
 
 # Where articles land; `baotinh --db` and $BAOTINH_DB override it.
 BAOTINH_DB = os.environ.get("BAOTINH_DB", "data/baotinh.db")
-# Who to contact about this crawler; shown in the User-Agent so site operators can reach us.
+# Who to contact about this crawler; shown in the User-Agent so site operators can reach us
+# (spiders/base.py builds USER_AGENT from it unless USER_AGENT itself is overridden).
 BAOTINH_CONTACT = os.environ.get("BAOTINH_CONTACT", "archive operator")
 USER_AGENT = f"baotinh/0.1 (archive crawler for Vietnamese provincial newspapers; contact: {BAOTINH_CONTACT})"
 
+# robots.txt is obeyed unless a site's registry entry gives a robots_override reason; refused
+# URLs are counted and listed (capped) in the crawl's stats.
 ROBOTSTXT_OBEY = True
+BAOTINH_ROBOTS_REFUSED_LIST_MAX = 100
 CONCURRENT_REQUESTS = 16
+# One request at a time per site, at least one second apart (no jitter below that); the
+# registry's politeness table can only slow a site down further.
 CONCURRENT_REQUESTS_PER_DOMAIN = 1
 DOWNLOAD_DELAY = 1.0
-RANDOMIZE_DOWNLOAD_DELAY = True
+DOWNLOAD_DELAY_JITTER = 0.0
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 60.0
@@ -30,9 +36,24 @@ DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 RETRY_ENABLED = True
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+# 429 and 503: wait as the server's Retry-After says (or 5 s, 10 s, 20 s … without one), never
+# more than this, and pause the whole host meanwhile (crawler/middlewares.py).
+BAOTINH_RETRY_AFTER_MAX = 300.0
+BAOTINH_RETRY_BACKOFF_BASE = 5.0
 REDIRECT_MAX_TIMES = 5
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.RobotsTxtMiddleware": 100,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.RetryAfterMiddleware": 550,
+    "crawler.middlewares.RawHeadersMiddleware": 595,
+}
+# Every listing, sitemap and article response is kept in the archive (storage/raw_pages.py):
+# `baotinh reparse` and `baotinh export-warc` work from these.
+BAOTINH_RAW_PAGES = True
 
 ITEM_PIPELINES = {
     "crawler.pipelines.NormalizePipeline": 100,

@@ -1,0 +1,67 @@
+"""Crawl modes of `baotinh crawl`: incremental (default), --full, backfill (--since/--until),
+trial limits and --jobdir. Each option becomes the spider argument of the same name, so
+`scrapy crawl SITE -a since=2024-01-01 -a jobdir=jobs/x` does the same (spiders/base.py).
+docs/archiving.md describes the modes and the resume rule.
+"""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from crawler.cli.common import CLIError
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise CLIError(f"{text!r} is not a date as YYYY-MM-DD") from None
+
+
+def add_arguments(parser) -> None:
+    group = parser.add_argument_group("modes (default: incremental, only articles not yet in the archive)")
+    group.add_argument("--full", action="store_true",
+                       help="fetch every article again, known ones too, and record changed ones as versions")
+    group.add_argument("--since", metavar="YYYY-MM-DD",
+                       help="backfill: follow listings and sitemaps back until articles are older than this date")
+    group.add_argument("--until", metavar="YYYY-MM-DD", help="backfill: skip articles newer than this date")
+    group.add_argument("--known-pages", type=int, metavar="N",
+                       help="incremental: stop paging a listing after N pages of known articles (default 1)")
+    group.add_argument("--max-articles", type=int, metavar="N", help="request at most N articles (trial runs)")
+    group.add_argument("--max-pages", type=int, metavar="N",
+                       help="request at most N listing and sitemap pages (trial runs)")
+    group.add_argument("--jobdir", type=Path, metavar="DIR",
+                       help="resumable crawl: run the same command again after a crash or kill to finish it")
+
+
+def apply(args, plan) -> None:
+    since = _day(args.since) if args.since else None
+    until = _day(args.until) if args.until else None
+    if since and until and since > until:
+        raise CLIError(f"--since {since} is after --until {until}")
+    for option in ("known_pages", "max_articles", "max_pages"):
+        value = getattr(args, option)
+        if value is not None and value < 1:
+            raise CLIError(f"--{option.replace('_', '-')} must be at least 1")
+    if args.known_pages is not None and (since or until or args.full):
+        raise CLIError("--known-pages applies to incremental crawls only (not with --full, --since or --until)")
+    spider_args = plan.spider_args
+    if args.full:
+        spider_args["full"] = "1"
+    if since:
+        spider_args["since"] = since.isoformat()
+    if until:
+        spider_args["until"] = until.isoformat()
+    for option in ("known_pages", "max_articles", "max_pages"):
+        if getattr(args, option) is not None:
+            spider_args[option] = str(getattr(args, option))
+    if args.jobdir:
+        if args.jobdir.exists() and not args.jobdir.is_dir():
+            raise CLIError(f"--jobdir {args.jobdir} is not a directory")
+        from spiders.base import JobMarker
+
+        try:
+            JobMarker(args.jobdir).check(plan.site)
+        except ValueError as exc:
+            raise CLIError(str(exc)) from None
+        spider_args["jobdir"] = str(args.jobdir.resolve())
