@@ -1,9 +1,13 @@
 """Response bytes -> text, the way a browser would read them (and a little more forgiving).
 
 Order: undo gzip (magic bytes 1f 8b, whatever the headers say), refuse binary payloads (PDF,
-images, archives), then pick the charset: the Content-Type header, else <meta charset> or
-http-equiv in the first 4 KB, else sniff (UTF-8 if the bytes are valid UTF-8, else
-windows-1258, the legacy Vietnamese code page). Never raises; every oddity is a problem string.
+images, archives), then pick the charset: a BOM, the Content-Type header, else <meta charset>
+or http-equiv in the first 4 KB, else sniff (UTF-8 if the bytes are valid UTF-8, else
+windows-1258, the legacy Vietnamese code page). Two declarations are not trusted: a Western
+one (latin-1, windows-1252, ASCII: they cannot hold Vietnamese, so the bytes are sniffed), and
+any single-byte code page over bytes that are valid multi-byte UTF-8 (problem
+"charset_mismatch"). Never raises; every oddity is a problem string ("not_html pdf",
+"bad_gzip", "truncated_gzip", "bad_bytes utf-8:N").
 """
 from __future__ import annotations
 
