@@ -200,19 +200,31 @@ def test_finished_scrapyd_jobs_release_their_locks(db, schedule):
 def test_what_a_crawl_is_asked_to_do(tmp_path):
     schedule = parse_schedule(
         '[entries.b]\nsite = "baocantho"\ncron = "0 1 * * sat"\nmode = "backfill"\nsince = "2020-01-01"\n'
-        'max_articles = 5\nmax_pages = 9\npriority = 3\nbase_url = "http://127.0.0.1:8001/"\n'
-        '[entries.f]\nsite = "baolaocai"\ncron = "0 1 * * *"\nmode = "full"\n', known_sites=SITES)
+        'until = 2023-12-31\nmax_articles = 5\nmax_pages = 9\npriority = 3\nbase_url = "http://127.0.0.1:8001/"\n'
+        '[entries.f]\nsite = "baolaocai"\ncron = "0 1 * * *"\nmode = "full"\n'
+        '[entries.i]\nsite = "baolaocai"\ncron = "0 1 * * *"\nknown_pages = 2\n', known_sites=SITES)
     job = CrawlJob(schedule.entry("b"), "baocantho")
     command = crawl_command(job, tmp_path / "a.db", "tok", python="py")
     assert command == ["py", "-m", "crawler.cli", "crawl", "baocantho", "--db", str(tmp_path / "a.db"),
-                       "--base-url", "http://127.0.0.1:8001/", "--since", "2020-01-01", "--max-articles", "5",
+                       "--base-url", "http://127.0.0.1:8001/", "--since", "2020-01-01", "--until", "2023-12-31",
+                       "--max-articles", "5",
                        "--max-pages", "9", "--scheduled-by", "schedule:b", "--lock-token", "tok"]
     assert spider_arguments(CrawlJob(schedule.entry("f"), "baolaocai")) == {"full": "1"}
+    assert spider_arguments(CrawlJob(schedule.entry("i"), "baolaocai")) == {"known_pages": "2"}
+    assert crawl_command(CrawlJob(schedule.entry("f"), "baolaocai"), "a.db", "t", python="py")[7:8] == ["--full"]
     data = schedule_request(job, project="baotinh", db="/srv/a.db")
     assert ("setting", "BAOTINH_DB=/srv/a.db") in data
     assert ("setting", "BAOTINH_SCHEDULED_BY=schedule:b") in data
     assert ("priority", "3") in data and ("spider", "baocantho") in data
-    assert ("since", "2020-01-01") in data and ("base_url", "http://127.0.0.1:8001/") in data
+    assert ("since", "2020-01-01") in data and ("until", "2023-12-31") in data and ("base_url", "http://127.0.0.1:8001/") in data
+
+
+def test_every_option_a_schedule_can_ask_for_exists_in_baotinh_crawl():
+    pytest.importorskip("crawler.crawl_options.modes", reason="the crawl modes (--since, --full, ...) are not here yet")
+    from crawler.scheduling.launch import crawl_option_strings
+
+    assert {"--since", "--until", "--full", "--known-pages", "--max-articles", "--max-pages", "--base-url",
+            "--db", "--scheduled-by", "--lock-token"} <= crawl_option_strings()
 
 
 def test_local_launcher_refuses_options_the_crawl_does_not_have(tmp_path):

@@ -5,6 +5,8 @@ beyond reading the file; time always enters as an argument (`now=`, `after=`).
     sites = ["baolangson", "baolaocai"]   # or site = "baocantho", or sites = "all"
     cron = "15 6,18 * * *"                # 5 fields (or @daily, @hourly...), Asia/Ho_Chi_Minh
     mode = "incremental"                  # or "backfill" (needs since = YYYY-MM-DD), or "full"
+    # until = 2024-12-31                  # backfill only: skip articles newer than this
+    # known_pages = 2                     # incremental only: pages of known articles before stopping
     max_articles = 400                    # optional limits
     max_pages = 3000
     priority = 10                         # higher first; Scrapyd's own queue priority too
@@ -28,8 +30,8 @@ from croniter import CroniterBadDateError, CroniterError, croniter
 from crawler.clock import VIETNAM
 
 MODES = ("incremental", "backfill", "full")
-ENTRY_KEYS = {"site", "sites", "cron", "mode", "since", "max_articles", "max_pages", "priority",
-              "base_url", "enabled"}
+ENTRY_KEYS = {"site", "sites", "cron", "mode", "since", "until", "known_pages", "max_articles", "max_pages",
+              "priority", "base_url", "enabled"}
 _NAME = re.compile(r"^[A-Za-z0-9_-]+$")
 _ALIASES = {"@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"}
 # A fixed instant to test that an expression ever fires (Feb 30 never does): validation
@@ -50,6 +52,8 @@ class ScheduleEntry:
     cron: str
     mode: str = "incremental"
     since: str | None = None          # YYYY-MM-DD, backfill only
+    until: str | None = None          # YYYY-MM-DD, backfill only
+    known_pages: int | None = None    # incremental only
     max_articles: int | None = None
     max_pages: int | None = None
     priority: int = 0
@@ -64,8 +68,9 @@ class ScheduleEntry:
         return f"schedule:{self.name}"
 
     def describe(self) -> str:
-        parts = [self.mode + (f" since {self.since}" if self.since else "")]
-        parts += [f"{key}={getattr(self, key)}" for key in ("max_articles", "max_pages")
+        mode = self.mode + (f" since {self.since}" if self.since else "")
+        parts = [mode + (f" until {self.until}" if self.until else "")]
+        parts += [f"{key}={getattr(self, key)}" for key in ("known_pages", "max_articles", "max_pages")
                   if getattr(self, key) is not None]
         parts.append(f"priority={self.priority}")
         if self.base_url:
@@ -198,9 +203,9 @@ def _positive_int(value, key: str) -> int | None:
     return value
 
 
-def _since(value) -> str:
+def _day(value, key: str) -> str:
     if isinstance(value, datetime):
-        raise ValueError(f"since must be a date (YYYY-MM-DD), not a date and time ({value})")
+        raise ValueError(f"{key} must be a date (YYYY-MM-DD), not a date and time ({value})")
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, str):
@@ -208,7 +213,7 @@ def _since(value) -> str:
             return date.fromisoformat(value.strip()).isoformat()
         except ValueError:
             pass
-    raise ValueError(f"since must be a date YYYY-MM-DD, not {value!r}")
+    raise ValueError(f"{key} must be a date YYYY-MM-DD, not {value!r}")
 
 
 def _sites(data: dict, known: dict | None) -> tuple[str, ...]:
@@ -255,11 +260,18 @@ def build_entry(name: str, data, *, known_sites: dict | None = None, line: int =
     mode = data.get("mode", "incremental")
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r} (modes: {', '.join(MODES)})")
-    since = _since(data["since"]) if data.get("since") is not None else None
+    since = _day(data["since"], "since") if data.get("since") is not None else None
+    until = _day(data["until"], "until") if data.get("until") is not None else None
     if mode == "backfill" and since is None:
         raise ValueError("mode = \"backfill\" needs since = YYYY-MM-DD (how far back to go)")
-    if mode != "backfill" and since is not None:
-        raise ValueError(f"since only applies to mode = \"backfill\" (this entry's mode is {mode!r})")
+    for key, value in (("since", since), ("until", until)):
+        if mode != "backfill" and value is not None:
+            raise ValueError(f"{key} only applies to mode = \"backfill\" (this entry's mode is {mode!r})")
+    if since and until and since > until:
+        raise ValueError(f"since {since} is after until {until}")
+    known_pages = _positive_int(data.get("known_pages"), "known_pages")
+    if known_pages is not None and mode != "incremental":
+        raise ValueError(f"known_pages only applies to mode = \"incremental\" (this entry's mode is {mode!r})")
     priority = data.get("priority", 0)
     if isinstance(priority, bool) or not isinstance(priority, int):
         raise ValueError(f"priority must be a whole number, not {priority!r}")
@@ -274,7 +286,8 @@ def build_entry(name: str, data, *, known_sites: dict | None = None, line: int =
     if not isinstance(enabled, bool):
         raise ValueError(f"enabled must be true or false, not {enabled!r}")
     return ScheduleEntry(
-        name=name, sites=sites, cron=" ".join(data["cron"].split()), mode=mode, since=since,
+        name=name, sites=sites, cron=" ".join(data["cron"].split()), mode=mode, since=since, until=until,
+        known_pages=known_pages,
         max_articles=_positive_int(data.get("max_articles"), "max_articles"),
         max_pages=_positive_int(data.get("max_pages"), "max_pages"),
         priority=priority, base_url=base_url, enabled=enabled,

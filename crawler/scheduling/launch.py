@@ -60,9 +60,11 @@ def crawl_options(entry: ScheduleEntry) -> list[str]:
     """The entry's mode and limits as `baotinh crawl` options."""
     options = []
     if entry.mode == "backfill":
-        options += ["--since", entry.since]
+        options += ["--since", entry.since] + (["--until", entry.until] if entry.until else [])
     elif entry.mode == "full":
         options += ["--full"]
+    if entry.known_pages is not None:
+        options += ["--known-pages", str(entry.known_pages)]
     if entry.max_articles is not None:
         options += ["--max-articles", str(entry.max_articles)]
     if entry.max_pages is not None:
@@ -77,8 +79,12 @@ def spider_arguments(job: CrawlJob) -> dict[str, str]:
         args["base_url"] = entry.base_url
     if entry.mode == "backfill":
         args["since"] = entry.since
+        if entry.until:
+            args["until"] = entry.until
     elif entry.mode == "full":
         args["full"] = "1"
+    if entry.known_pages is not None:
+        args["known_pages"] = str(entry.known_pages)
     if entry.max_articles is not None:
         args["max_articles"] = str(entry.max_articles)
     if entry.max_pages is not None:
