@@ -55,3 +55,24 @@ def capture_of(response, *, site: str, kind: str, fetched_at: str, crawl_run_id=
         "headers": headers, "request_headers": header_pairs(request.headers) if request is not None else [],
         "fetched_at": fetched_at, "body": response.body, "crawl_run_id": crawl_run_id,
     }
+
+
+def reparse_capture(capture: dict, site) -> tuple[dict | None, str | None, list]:
+    """One stored article page -> (the record StorePipeline would write, None, problems), or
+    (None, why it would be dropped, problems): the same extraction (article_item), normalization
+    (crawler.article.build_article) and validation (title and body) as a crawl."""
+    from datetime import datetime
+
+    from crawler.article import build_article
+
+    item = article_item(capture["body"], capture["final_url"], headers=extraction_headers(capture["headers"]),
+                        site=site, fetched_at=capture["fetched_at"])
+    if item["page_type"] != "article":
+        return None, "not_article", []
+    normalized, problems = build_article(dict(item), url=item["url"], site=site,
+                                         fetched_at=datetime.fromisoformat(item["fetched_at"]))
+    if not normalized.get("title"):
+        return None, "no_title", problems
+    if not normalized.get("body"):
+        return None, "no_body", problems
+    return {k: v for k, v in normalized.items() if k not in ("page_type", "problems")}, None, problems

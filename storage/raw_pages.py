@@ -157,6 +157,14 @@ def latest_article_captures(db: sqlite_utils.Database, *, site=None) -> Iterator
             yield capture
 
 
+def count_article_urls(db: sqlite_utils.Database, *, site=None) -> int:
+    """How many article URLs latest_article_captures yields."""
+    where, params = _filters(site, None, None, ["article"])
+    with storage_errors("cannot count raw pages"):
+        return db.execute(f"SELECT count(DISTINCT c.final_url) FROM captures c{where} AND c.status BETWEEN 200 AND 299",
+                          params).fetchone()[0]
+
+
 def payload_count(db: sqlite_utils.Database) -> int:
     with storage_errors("cannot count payloads"):
         return db.execute("SELECT count(*) FROM payloads").fetchone()[0]

@@ -1,0 +1,56 @@
+"""`baotinh reparse`: after a selector fix, the stored raw pages give the right articles again,
+with no request to any server."""
+from __future__ import annotations
+
+import re
+
+from conftest import mirror_articles, run_baotinh
+from test_modes import crawl, query, served
+from test_robots import registry_with
+
+
+def titles(db):
+    return {re.sub(r"^https?://[^/]+", "", url): title for url, title in query(db, "SELECT url, title FROM articles")}
+
+
+def test_reparse_after_a_selector_fix_updates_articles_without_fetching(tmp_path):
+    db = tmp_path / "a.db"
+    # A broken selector: the lead paragraph (h2) is taken for the title.
+    broken = registry_with(tmp_path, "baolangson", 'selectors = { title = "h2" }')
+    expected = {path: item["title"] for path, item in mirror_articles("baolangson").items()}
+    with served("baolangson") as server:
+        crawl("baolangson", server, db, env=broken)
+        served_before = sum(server.requests.values())
+    assert titles(db) != expected and set(titles(db)) == set(expected)
+
+    # The server is gone: reparse cannot fetch anything even if it tried.
+    result = run_baotinh("reparse", "--site", "baolangson", "--db", db)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "reparse: 10 pages: 0 new, 10 updated, 0 unchanged" in result.stdout
+    assert titles(db) == expected
+    assert sum(server.requests.values()) == served_before
+    (versions,) = query(db, "SELECT count(*) FROM article_versions")
+    assert versions == (10,)    # the wrong titles are kept as the previous versions
+
+    again = run_baotinh("reparse", "--db", db)
+    assert "10 unchanged" in again.stdout
+
+
+def test_reparse_stores_pages_that_now_extract(tmp_path):
+    db = tmp_path / "a.db"
+    # Every paragraph removed: no body, so the crawl drops every article (but keeps its raw page).
+    broken = registry_with(tmp_path, "baolangson", 'selectors = { remove = "p" }')
+    with served("baolangson") as server:
+        crawl("baolangson", server, db, env=broken)
+    assert query(db, "SELECT count(*) FROM articles") == [(0,)]
+    result = run_baotinh("reparse", "--db", db)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "10 new" in result.stdout
+    assert set(titles(db)) == set(mirror_articles("baolangson"))
+
+
+def test_reparse_errors_are_one_line(tmp_path):
+    result = run_baotinh("reparse", "--db", tmp_path / "none.db")
+    assert result.returncode == 2 and "no database" in result.stderr
+    result = run_baotinh("reparse", "--site", "khong-co", "--db", tmp_path / "none.db")
+    assert result.returncode == 2 and "unknown site" in result.stderr
