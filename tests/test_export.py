@@ -4,7 +4,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import sys
 import types
 
 import pytest
@@ -12,13 +11,6 @@ import pytest
 from crawler.cli import main
 from storage import ArticleWriter, iter_articles, open_database, top_authors
 from storage.queries import EXPORT_COLUMNS
-
-@pytest.fixture(autouse=True)
-def _importable_cli_main(monkeypatch):
-    """crawler/cli/__main__.py calls main() when imported, and build_parser() imports every module
-    of crawler.cli; in-process main([...]) would run pytest's argv. Stand in for it until fixed."""
-    monkeypatch.setitem(sys.modules, "crawler.cli.__main__", types.ModuleType("crawler.cli.__main__"))
-
 
 ARTICLES = [
     dict(n=1, site="baolangson", published_at="2024-03-05T08:00:00+07:00", authors=["Trí Dũng", "Hoàng Anh"],

@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import sys
-import types
 import unicodedata
 
 import pytest
@@ -12,13 +10,6 @@ import pytest
 from crawler.cli import main
 from storage import ArticleWriter, SearchError, StorageError, open_database, search
 from storage.maintenance import check_search_index, rebuild_search_index
-
-
-@pytest.fixture(autouse=True)
-def _importable_cli_main(monkeypatch):
-    """crawler/cli/__main__.py calls main() when imported, and build_parser() imports every module
-    of crawler.cli; in-process main([...]) would run pytest's argv. Stand in for it until fixed."""
-    monkeypatch.setitem(sys.modules, "crawler.cli.__main__", types.ModuleType("crawler.cli.__main__"))
 
 
 def art(n, title, body="", *, site="baolangson", published_at="2024-03-05T08:00:00+07:00", authors=(),
