@@ -1,4 +1,17 @@
-"""How a finished crawl maps to the exit status of `baotinh crawl` (documented in the README)."""
+"""How a finished crawl maps to the exit status of `baotinh crawl`.
+
+These constants are the one source for the exit codes; docs/monitoring.md documents them.
+The checks run in this order and the first that applies decides:
+
+    3  the server never answered (no response at all)
+    5  the database failed during the crawl (locked, read-only, full): articles not stored
+    4  the crawl ended early for another reason (shutdown, cancelled, closed by a limit)
+    7  no articles from a site that had some (health no_articles)
+    6  layout change suspected: field coverage below the site's thresholds (layout_change)
+    8  too many errors logged or downloads failed (too_many_errors)
+    0  a good crawl
+    2  (before crawling) bad arguments, unknown site, unusable database
+"""
 from __future__ import annotations
 
 from crawler.cli.common import CLIError
@@ -6,7 +19,18 @@ from crawler.cli.common import CLIError
 EXIT_OK = 0
 EXIT_USAGE = 2          # bad arguments, unknown site, unusable database
 EXIT_UNREACHABLE = 3    # the server never answered
-EXIT_ABNORMAL = 4       # the crawl ended early (database error, shutdown, …)
+EXIT_ABNORMAL = 4       # the crawl ended early (shutdown, cancelled, …)
+EXIT_DATABASE = 5       # the database failed during the crawl: articles were not stored
+EXIT_LAYOUT_CHANGE = 6  # field coverage below the thresholds: the site's layout probably changed
+EXIT_NO_ARTICLES = 7    # nothing stored from a site that has articles in the archive
+EXIT_TOO_MANY_ERRORS = 8  # more errors or failed downloads than the settings allow
+
+HEALTH_EXIT = {
+    "no_articles": EXIT_NO_ARTICLES,
+    "layout_change": EXIT_LAYOUT_CHANGE,
+    "too_many_errors": EXIT_TOO_MANY_ERRORS,
+}
+DATABASE_REASONS = {"database_error"}
 
 
 def exit_status(outcome, base_url: str | None) -> int:
@@ -15,6 +39,15 @@ def exit_status(outcome, base_url: str | None) -> int:
     if outcome.responses == 0 and stats.get("downloader/exception_count"):
         raise CLIError(f"{outcome.site}: the server at {base_url or 'the site'} did not answer "
                        f"({stats.get('downloader/exception_count')} failed requests)", EXIT_UNREACHABLE)
+    if outcome.finish_reason in DATABASE_REASONS:
+        dropped = int(stats.get("baotinh/dropped/storage_error", 0) or 0)
+        detail = stats.get("baotinh/database_error") or "see the log"
+        raise CLIError(f"{outcome.site}: crawl stopped by a database error ({detail}); "
+                       f"{dropped} article(s) not stored, the next crawl fetches them again", EXIT_DATABASE)
     if outcome.finish_reason != "finished":
         raise CLIError(f"{outcome.site}: crawl ended with {outcome.finish_reason}", EXIT_ABNORMAL)
+    health = stats.get("baotinh/health")
+    if health in HEALTH_EXIT:
+        findings = stats.get("baotinh/health/findings") or [health]
+        raise CLIError(f"{outcome.site}: {'; '.join(findings)}", HEALTH_EXIT[health])
     return EXIT_OK

@@ -1,10 +1,20 @@
-"""Item pipelines, one job each: normalize -> validate -> store."""
+"""Item pipelines, one job each: normalize -> validate -> store.
+
+What they leave in the crawl's stats (docs/monitoring.md):
+
+    baotinh/fields/pages            article pages that reached the pipelines (coverage denominator)
+    baotinh/fields/<field>          of those, pages where <field> was filled (title, published_at, ...)
+    baotinh/problems/<kind>         extraction problems (date_unparsed, byline_missing, ...)
+    baotinh/dropped/<reason>        articles not stored (not_article, no_title, no_body, storage_error, ...)
+    baotinh/articles/<status>       articles stored: new, updated, unchanged
+"""
 from __future__ import annotations
 
 import logging
 from datetime import datetime
 
 from scrapy.exceptions import CloseSpider, DropItem
+from scrapy.utils.defer import deferred_from_coro
 
 from crawler.article import build_article
 from crawler.items import Article
@@ -12,6 +22,26 @@ from crawler.problems import ProblemLog
 from storage import ArticleWriter, StorageError, open_database
 
 logger = logging.getLogger(__name__)
+
+# Fields whose fill rate is counted on every article page (baotinh/fields/<field>); the
+# monitor (crawler/monitoring.py) judges some of them against thresholds.
+COUNTED_FIELDS = ("title", "lead", "body", "published_at", "modified_at", "authors", "source", "byline_raw",
+                  "category", "tags", "images")
+FIELDS_PREFIX = "baotinh/fields"
+DATABASE_ERROR = "database_error"
+
+
+class Dropped(DropItem):
+    """An article the pipelines do not store, for a reason counted in baotinh/dropped/<reason>.
+
+    crawler/logformat.py logs the first drop of each reason at WARNING and the rest at DEBUG
+    (unless log_level says otherwise)."""
+
+    def __init__(self, reason: str, url: str | None, detail: str = "", log_level: str | None = None):
+        super().__init__(f"{reason}: {url}" + (f" ({detail})" if detail else ""), log_level=log_level)
+        self.reason = reason
+        self.url = url
+        self.detail = detail
 
 
 class _Pipeline:
@@ -24,8 +54,29 @@ class _Pipeline:
         return cls(crawler)
 
 
-class NormalizePipeline(_Pipeline):
-    """NFC text, ISO dates, authors from the byline; problems logged once and counted."""
+class _Dropping(_Pipeline):
+    def __init__(self, crawler):
+        super().__init__(crawler)
+        self.drops = ProblemLog(crawler.stats, logger, prefix="baotinh/dropped", announce=False)
+
+    def drop(self, reason: str, item, detail: str = "", log_level: str | None = None) -> Dropped:
+        url = item.get("url")
+        self.drops.record(reason, url or "?", detail)
+        return Dropped(reason, url, detail, log_level=log_level)
+
+    def close_spider(self):
+        self.drops.summarize()
+
+
+def filled(value) -> bool:
+    if isinstance(value, str):
+        return bool(value.strip())
+    return bool(value)
+
+
+class NormalizePipeline(_Dropping):
+    """NFC text, ISO dates, authors from the byline; problems logged once and counted, and
+    the fields each article page fills counted for the coverage check at the close."""
 
     def __init__(self, crawler):
         super().__init__(crawler)
@@ -35,43 +86,66 @@ class NormalizePipeline(_Pipeline):
         if item.get("page_type", "article") != "article":
             return item
         site = getattr(self.crawler.spider, "site", None)
-        fetched_at = datetime.fromisoformat(item["fetched_at"])
-        normalized, problems = build_article(dict(item), url=item["url"], site=site, fetched_at=fetched_at)
+        try:
+            fetched_at = datetime.fromisoformat(item["fetched_at"])
+            normalized, problems = build_article(dict(item), url=item["url"], site=site, fetched_at=fetched_at)
+        except Exception as exc:  # noqa: BLE001 - one odd page must not stop the crawl
+            first = self.drops.counts["normalize_error"] == 0
+            logger.log(logging.ERROR if first else logging.DEBUG, "cannot normalize the article at %s (%s: %s)",
+                       item.get("url"), type(exc).__name__, exc)
+            logger.debug("normalize error details", exc_info=True)
+            self.stats.inc_value(f"{FIELDS_PREFIX}/pages")
+            raise self.drop("normalize_error", item, f"{type(exc).__name__}: {exc}", log_level="DEBUG") from None
         for problem in problems:
             self.problems.record(problem.kind, normalized["url"], problem.detail)
+        self.stats.inc_value(f"{FIELDS_PREFIX}/pages")
+        for name in COUNTED_FIELDS:
+            if filled(normalized.get(name)):
+                self.stats.inc_value(f"{FIELDS_PREFIX}/{name}")
         return Article(page_type="article", **normalized)
 
     def close_spider(self):
         self.problems.summarize()
+        super().close_spider()
 
 
-class ValidatePipeline(_Pipeline):
+class ValidatePipeline(_Dropping):
     """Only articles with a title and a body go on; everything else is dropped and counted."""
-
-    def drop(self, reason: str, item) -> DropItem:
-        self.stats.inc_value(f"baotinh/dropped/{reason}")
-        return DropItem(f"{reason}: {item.get('url')}")
 
     def process_item(self, item):
         if item.get("page_type", "article") != "article":
             raise self.drop("not_article", item)
-        if not item.get("title"):
+        if not filled(item.get("title")):
             raise self.drop("no_title", item)
-        if not item.get("body"):
+        if not filled(item.get("body")):
             raise self.drop("no_body", item)
         return item
 
 
-class StorePipeline(_Pipeline):
-    """Upsert into SQLite through storage/; each article is committed before we move on."""
+class StorePipeline(_Dropping):
+    """Upsert into SQLite through storage/; each article is committed before we move on.
+
+    A write that fails (database locked past the busy timeout, read-only, disk full) stops the
+    crawl with finish reason "database_error": an article not stored must never pass for a
+    good crawl. The next crawl fetches what this one could not store (known = in the database).
+    """
+
+    def __init__(self, crawler):
+        super().__init__(crawler)
+        self.db = None
+        self.writer = None
+        self.stopping = False
+        self._closing = None
 
     def open_spider(self):
         path = self.crawler.settings.get("BAOTINH_DB")
+        timeout = self.crawler.settings.getfloat("BAOTINH_DB_BUSY_TIMEOUT", 0) or None
         try:
-            self.db = open_database(path)
+            self.db = open_database(path, **({"busy_timeout": timeout} if timeout else {}))
         except StorageError as exc:
             logger.error("cannot open the database: %s", exc)
-            raise CloseSpider("database_error") from None
+            self.stats.set_value("baotinh/database_error", str(exc))
+            raise CloseSpider(DATABASE_ERROR) from None
         self.writer = ArticleWriter(self.db)
 
     def process_item(self, item):
@@ -79,12 +153,27 @@ class StorePipeline(_Pipeline):
         try:
             status = self.writer.write(record, crawl_run_id=self.stats.get_value("baotinh/run_id"))
         except StorageError as exc:
-            self.stats.inc_value("baotinh/dropped/storage_error")
-            logger.error("article not stored (%s): %s", exc, item.get("url"))
-            raise DropItem(f"storage_error: {item.get('url')}") from None
+            self._stop(exc, item.get("url"))
+            raise self.drop("storage_error", item, str(exc), log_level="DEBUG") from None
         self.stats.inc_value(f"baotinh/articles/{status}")
         return item
 
+    def _stop(self, exc: StorageError, url: str | None) -> None:
+        if self.stopping:
+            logger.debug("article not stored (%s): %s", exc, url)
+            return
+        self.stopping = True
+        self.stats.set_value("baotinh/database_error", str(exc))
+        logger.error("article not stored (%s): %s; stopping the crawl, the next one fetches what this one "
+                     "could not store", exc, url)
+        engine = getattr(self.crawler, "engine", None)
+        if engine is not None:
+            self._closing = deferred_from_coro(engine.close_spider_async(reason=DATABASE_ERROR))
+            self._closing.addErrback(lambda failure: logger.debug("closing after a database error: %s",
+                                                                  failure.getErrorMessage()))
+
     def close_spider(self):
-        if getattr(self, "db", None) is not None:
+        super().close_spider()
+        if self.db is not None:
             self.db.close()
+            self.db = None
