@@ -66,3 +66,20 @@ EXTENSIONS = {
 
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = os.environ.get("BAOTINH_LOG_LEVEL", "INFO")
+
+# --- monitoring and logs (owner: monitoring; crawler/monitoring.py, crawler/logformat.py,
+# docs/monitoring.md) ---------------------------------------------------------------------
+# The health check at the close runs before CrawlRunRecorder, so crawl_runs keeps its verdict.
+EXTENSIONS = {**EXTENSIONS, "crawler.monitoring.CrawlMonitor": 400}
+# Dropped articles: one WARNING per reason, then DEBUG; the pipelines count and summarize.
+LOG_FORMATTER = "crawler.logformat.BaotinhLogFormatter"
+# "json": one JSON object per log line (`baotinh crawl --log-format json`).
+BAOTINH_LOG_FORMAT = os.environ.get("BAOTINH_LOG_FORMAT", "text")
+# Minimum share of article pages with each field filled; the registry's [sites.X.coverage]
+# table overrides per site. Crawls with fewer article pages than the minimum are not judged.
+BAOTINH_COVERAGE = {"title": 0.95, "published_at": 0.90, "body": 0.95, "authors": 0.50}
+BAOTINH_COVERAGE_MIN_PAGES = 5
+# More ERROR lines or failed downloads (retries included) than this fail the crawl (-1: off).
+BAOTINH_MAX_ERRORS = 50
+BAOTINH_MAX_DOWNLOAD_ERRORS = 100
+# --- end of monitoring and logs ------------------------------------------------------------
