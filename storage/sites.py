@@ -26,8 +26,11 @@ def sync_sites(db: sqlite_utils.Database, sites: list[dict]) -> int:
             row["former_province"] = ", ".join(row["former_province"]) or None
         rows.append({**row, "updated_at": stamp})
     with storage_errors("cannot update the sites table"), write_transaction(db):
-        if rows:
-            db["sites"].upsert_all(rows, pk="name")
+        columns = (*SITE_COLUMNS, "updated_at")
+        db.conn.executemany(
+            f"INSERT INTO sites ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "
+            f"ON CONFLICT(name) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in columns[1:])}",
+            [tuple(row[c] for c in columns) for row in rows])
         names = [row["name"] for row in rows]
         for start in range(0, len(names), 500):
             chunk = names[start:start + 500]
