@@ -19,7 +19,7 @@ from scrapy.utils.defer import deferred_from_coro
 from crawler.article import build_article
 from crawler.items import Article
 from crawler.problems import ProblemLog
-from storage import ArticleWriter, StorageError, open_database
+from storage import ArticleWriter, StorageError, open_database, sync_sites
 
 logger = logging.getLogger(__name__)
 
@@ -147,6 +147,9 @@ class StorePipeline(_Dropping):
             self.stats.set_value("baotinh/database_error", str(exc))
             raise CloseSpider(DATABASE_ERROR) from None
         self.writer = ArticleWriter(self.db)
+        site = getattr(self.crawler.spider, "site", None)
+        if site is not None:  # the sites table gives researchers the paper's name and province
+            sync_sites(self.db, [site.as_row()])
 
     def process_item(self, item):
         record = {k: v for k, v in item.items() if k not in ("page_type", "problems")}
