@@ -13,6 +13,7 @@ import os
 import re
 import threading
 import tomllib
+from importlib import resources
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -303,13 +304,21 @@ def load_registry(path: str | Path | None = None) -> tuple[dict[str, Site], list
     """Every usable site, and one message per broken entry ("FILE:LINE: site X: problem")."""
     path = registry_path(path)
     try:
-        stat = path.stat()
-        stamp = (stat.st_mtime_ns, stat.st_size)
+        try:
+            stat = path.stat()
+            stamp = (stat.st_mtime_ns, stat.st_size)
+        except NotADirectoryError:
+            if path != DEFAULT_REGISTRY:
+                raise
+            stamp = ("package data",)  # inside a zipped egg (Scrapyd): read it from the package
         with _LOCK:
             cached = _CACHE.get(path)
         if cached and cached[0] == stamp:
             return dict(cached[1]), list(cached[2])
-        text = path.read_text(encoding="utf-8-sig")
+        if stamp == ("package data",):
+            text = resources.files("crawler").joinpath("sites.toml").read_text(encoding="utf-8-sig")
+        else:
+            text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise RegistryError(f"{path}: cannot read the sites file: {exc}") from None
     sites, errors = _parse(path, text)
