@@ -15,8 +15,11 @@ their settings (all in crawler/settings.py, `--set KEY=VALUE` for one crawl):
 - layout_change: title, published_at, body or authors filled on fewer article pages than
   BAOTINH_COVERAGE says ({"title": 0.95, "published_at": 0.90, "body": 0.95, "authors": 0.50}),
   or than the site's own `[sites.X.coverage]` table in the registry says (fractions, or
-  percentages above 1; 0 switches a field's check off). Judged only on crawls with at least
-  BAOTINH_COVERAGE_MIN_PAGES (5) article pages; smaller ones only log their figures.
+  percentages above 1; 0 switches a field's check off); or more than
+  BAOTINH_MAX_NOT_ARTICLE_SHARE (0.5) of the HTML pages at article URLs not looking like
+  articles at all (the extraction finds no article there: listings, video hubs, or a layout
+  it no longer reads). Judged only on crawls with at least BAOTINH_COVERAGE_MIN_PAGES (5)
+  such pages; smaller ones only log their figures.
 - no_articles: a crawl that finished normally, got answers from the server, but stored no
   article and saw no link to one it already had, for a site with articles in the archive.
 - too_many_errors: more ERROR log lines than BAOTINH_MAX_ERRORS (50) or more failed downloads
@@ -24,17 +27,24 @@ their settings (all in crawler/settings.py, `--set KEY=VALUE` for one crawl):
   -1 switches either check off.
 - unreachable: no response at all (`baotinh crawl` says the server did not answer).
 
+Redirects Scrapy drops without a word at INFO (to another site: the offsite filter; back to a
+page already requested: the duplicate filter, i.e. a loop) are counted here as
+`baotinh/redirects/offsite` and `baotinh/redirects/loop`, with one WARNING per kind and a
+summary at the close.
+
 Why not Spidermon: docs/monitoring.md.
 """
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from crawler.pipelines import COUNTED_FIELDS, FIELDS_PREFIX
+from crawler.problems import ProblemLog
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +52,7 @@ DEFAULT_THRESHOLDS = {"title": 0.95, "published_at": 0.90, "body": 0.95, "author
 DEFAULT_MIN_PAGES = 5
 DEFAULT_MAX_ERRORS = 50
 DEFAULT_MAX_DOWNLOAD_ERRORS = 100
+DEFAULT_MAX_NOT_ARTICLE_SHARE = 0.5
 
 OK = "ok"
 UNREACHABLE = "unreachable"
@@ -117,8 +128,8 @@ def _number(stats: dict, key: str) -> int:
 
 def assess(stats: dict, *, site_name: str, thresholds: dict[str, float], finish_reason: str,
            articles_before: int | None, min_pages: int = DEFAULT_MIN_PAGES,
-           max_errors: int = DEFAULT_MAX_ERRORS, max_download_errors: int = DEFAULT_MAX_DOWNLOAD_ERRORS
-           ) -> Assessment:
+           max_errors: int = DEFAULT_MAX_ERRORS, max_download_errors: int = DEFAULT_MAX_DOWNLOAD_ERRORS,
+           max_not_article_share: float = DEFAULT_MAX_NOT_ARTICLE_SHARE) -> Assessment:
     """The verdict on one crawl from its stats (pure: no logging, no database)."""
     result = Assessment(pages=_number(stats, f"{FIELDS_PREFIX}/pages"))
     for name in COUNTED_FIELDS:
@@ -129,16 +140,24 @@ def assess(stats: dict, *, site_name: str, thresholds: dict[str, float], finish_
         result.add(UNREACHABLE, f"the server of {site_name} did not answer")
         return result
 
-    result.judged = result.pages >= max(1, min_pages)
+    not_articles = _number(stats, f"{FIELDS_PREFIX}/not_article")
+    minimum_pages = max(1, min_pages)
+    result.judged = result.pages >= minimum_pages
+    parts = []
     if result.judged:
         for name, minimum in thresholds.items():
             filled = result.coverage.get(name, 0.0)
             if filled < minimum:
                 result.failing[name] = filled
-        if result.failing:
-            parts = [f"{name} on {percent(filled)} of {result.pages} articles (expected at least "
-                     f"{percent(thresholds[name])})" for name, filled in result.failing.items()]
-            result.add(LAYOUT_CHANGE, f"layout change suspected on {site_name}: " + "; ".join(parts))
+        parts = [f"{name} on {percent(filled)} of {result.pages} articles (expected at least "
+                 f"{percent(thresholds[name])})" for name, filled in result.failing.items()]
+    html_pages = not_articles + result.pages
+    if html_pages >= minimum_pages and max_not_article_share is not None and 0 <= max_not_article_share < 1 \
+            and not_articles > max_not_article_share * html_pages:
+        parts.append(f"{not_articles} of {html_pages} pages at article URLs do not look like articles "
+                     f"(expected at most {percent(max_not_article_share)})")
+    if parts:
+        result.add(LAYOUT_CHANGE, f"layout change suspected on {site_name}: " + "; ".join(parts))
 
     stored = sum(_number(stats, f"baotinh/articles/{s}") for s in ("new", "updated", "unchanged"))
     seen_elsewhere = _number(stats, "baotinh/skipped/known") + _number(stats, "baotinh/skipped/outside_window")
@@ -158,6 +177,11 @@ def assess(stats: dict, *, site_name: str, thresholds: dict[str, float], finish_
     return result
 
 
+def _on_domains(url: str, domains) -> bool:
+    host = (urlsplit(url).hostname or "").lower()
+    return any(host == d.lower() or host.endswith("." + d.lower()) for d in domains)
+
+
 class CrawlMonitor:
     """Extension: counts the site's archive at the start, judges the crawl at the close.
 
@@ -167,8 +191,11 @@ class CrawlMonitor:
     def __init__(self, crawler):
         self.crawler = crawler
         self.articles_before: int | None = None
+        self.redirects = ProblemLog(crawler.stats, logger, prefix="baotinh/redirects")
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(self.request_scheduled, signal=signals.request_scheduled)
+        crawler.signals.connect(self.request_dropped, signal=signals.request_dropped)
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -198,7 +225,24 @@ class CrawlMonitor:
             db.close()
         self.crawler.stats.set_value("baotinh/health/articles_before", self.articles_before)
 
+    @staticmethod
+    def _redirect_chain(request) -> str | None:
+        chain = request.meta.get("redirect_urls")
+        return " -> ".join([*chain, request.url]) if chain else None
+
+    def request_scheduled(self, request, spider):
+        chain = self._redirect_chain(request)
+        domains = [d for d in (getattr(spider, "allowed_domains", None) or []) if d]
+        if chain and domains and not request.dont_filter and not _on_domains(request.url, domains):
+            self.redirects.record("offsite", request.meta["redirect_urls"][0], chain)
+
+    def request_dropped(self, request, spider):
+        chain = self._redirect_chain(request)
+        if chain:
+            self.redirects.record("loop", request.meta["redirect_urls"][0], chain)
+
     def spider_closed(self, spider, reason):
+        self.redirects.summarize()
         settings = self.crawler.settings
         stats = self.crawler.stats
         site = self._site(spider)
@@ -211,7 +255,8 @@ class CrawlMonitor:
             articles_before=self.articles_before,
             min_pages=settings.getint("BAOTINH_COVERAGE_MIN_PAGES", DEFAULT_MIN_PAGES),
             max_errors=settings.getint("BAOTINH_MAX_ERRORS", DEFAULT_MAX_ERRORS),
-            max_download_errors=settings.getint("BAOTINH_MAX_DOWNLOAD_ERRORS", DEFAULT_MAX_DOWNLOAD_ERRORS))
+            max_download_errors=settings.getint("BAOTINH_MAX_DOWNLOAD_ERRORS", DEFAULT_MAX_DOWNLOAD_ERRORS),
+            max_not_article_share=settings.getfloat("BAOTINH_MAX_NOT_ARTICLE_SHARE", DEFAULT_MAX_NOT_ARTICLE_SHARE))
         for field_name, fraction in result.coverage.items():
             stats.set_value(f"baotinh/coverage/{field_name}", round(fraction * 100, 1))
         stats.set_value("baotinh/coverage/thresholds", {k: round(v * 100, 1) for k, v in thresholds.items()})

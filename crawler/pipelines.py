@@ -4,8 +4,9 @@ What they leave in the crawl's stats (docs/monitoring.md):
 
     baotinh/fields/pages            article pages that reached the pipelines (coverage denominator)
     baotinh/fields/<field>          of those, pages where <field> was filled (title, published_at, ...)
+    baotinh/fields/not_article      HTML pages at article URLs that are not articles (listings, video hubs)
     baotinh/problems/<kind>         extraction problems (date_unparsed, byline_missing, ...)
-    baotinh/dropped/<reason>        articles not stored (not_article, no_title, no_body, storage_error, ...)
+    baotinh/dropped/<reason>        articles not stored (not_article, not_html, no_title, no_body, storage_error, ...)
     baotinh/articles/<status>       articles stored: new, updated, unchanged
 """
 from __future__ import annotations
@@ -28,6 +29,8 @@ logger = logging.getLogger(__name__)
 COUNTED_FIELDS = ("title", "lead", "body", "published_at", "modified_at", "authors", "source", "byline_raw",
                   "category", "tags", "images")
 FIELDS_PREFIX = "baotinh/fields"
+# Extraction problems that say the same as a normalization problem: logged once, as the latter.
+SAME_PROBLEM = {"no_byline": "byline_missing", "no_date": "date_missing"}
 DATABASE_ERROR = "database_error"
 
 
@@ -68,6 +71,19 @@ class _Dropping(_Pipeline):
         self.drops.summarize()
 
 
+def page_kind(item) -> str:
+    """What a page at an article URL is: "article", "not_html" (PDF, image, empty body),
+    "empty_article" (a title and a date but no text) or "not_article" (listing, video hub)."""
+    if item.get("page_type", "article") == "article":
+        return "article"
+    problems = [str(p) for p in item.get("problems") or []]
+    if any(p.split(" ", 1)[0] == "not_html" for p in problems):
+        return "not_html"
+    if filled(item.get("title")) and filled(item.get("published_raw")) and not filled(item.get("body")):
+        return "empty_article"
+    return "not_article"
+
+
 def filled(value) -> bool:
     if isinstance(value, str):
         return bool(value.strip())
@@ -84,7 +100,16 @@ class NormalizePipeline(_Dropping):
 
     def process_item(self, item):
         if item.get("page_type", "article") != "article":
-            return item
+            kind = page_kind(item)
+            if kind != "empty_article":
+                if kind == "not_article":
+                    self.stats.inc_value(f"{FIELDS_PREFIX}/not_article")
+                return item
+            # A title and a date but no text: an article whose body is missing (an empty page,
+            # or a layout the extraction no longer reads). It counts in the coverage figures
+            # and is dropped as no_body by the next pipeline.
+            problems = [p for p in item.get("problems") or [] if str(p).split(" ", 1)[0] != "not_article"]
+            item = Article(**{**dict(item), "page_type": "article", "problems": problems})
         site = getattr(self.crawler.spider, "site", None)
         try:
             fetched_at = datetime.fromisoformat(item["fetched_at"])
@@ -96,7 +121,10 @@ class NormalizePipeline(_Dropping):
             logger.debug("normalize error details", exc_info=True)
             self.stats.inc_value(f"{FIELDS_PREFIX}/pages")
             raise self.drop("normalize_error", item, f"{type(exc).__name__}: {exc}", log_level="DEBUG") from None
+        kinds = {problem.kind for problem in problems}
         for problem in problems:
+            if SAME_PROBLEM.get(problem.kind) in kinds:
+                continue
             self.problems.record(problem.kind, normalized["url"], problem.detail)
         self.stats.inc_value(f"{FIELDS_PREFIX}/pages")
         for name in COUNTED_FIELDS:
@@ -114,7 +142,7 @@ class ValidatePipeline(_Dropping):
 
     def process_item(self, item):
         if item.get("page_type", "article") != "article":
-            raise self.drop("not_article", item)
+            raise self.drop(page_kind(item), item)
         if not filled(item.get("title")):
             raise self.drop("no_title", item)
         if not filled(item.get("body")):

@@ -21,8 +21,20 @@ DESCRIPTIONS = {
     "modified_date_out_of_range": "modification date in the future or before 1900",
     "byline_missing": "no author or source found",
     "byline_too_long": "byline too long to be one",
+    # Extraction problems (crawler/extract): "kind detail" strings passed through.
+    "bad_bytes": "bytes not valid in the page's encoding (replaced)",
+    "charset_mismatch": "declared charset does not match the bytes",
+    "no_visible_date": "no date shown on the page (machine date used)",
+    "date_conflict": "page's machine and visible dates disagree",
+    "extract_error": "extraction failed",
+    "bad_gzip": "gzip body that does not decompress",
+    "truncated_gzip": "truncated gzip body",
+    # Redirects the crawl did not follow (crawler/monitoring.py).
+    "offsite": "redirect to another site, not followed",
+    "loop": "redirect to a page already requested (a loop), not followed",
     # Reasons an article is dropped (baotinh/dropped/<reason>).
-    "not_article": "not an article page (listing, video hub, file)",
+    "not_article": "not an article page (listing, video hub)",
+    "not_html": "not an HTML page (PDF, image, empty answer)",
     "no_title": "article without a title",
     "no_body": "article without a body",
     "normalize_error": "article that could not be normalized",

@@ -5,12 +5,21 @@ root of its own port (so each has its own robots.txt, as real sites do). Files a
 byte for byte; gzip (Content-Encoding) is applied on request, as real servers do.
 
 A file may have a sidecar `<file>.headers` with "Name: value" lines (and "Status: 503") to
-imitate a misbehaving server.
+imitate a misbehaving server; "Status: 302" with "Location: …" makes a redirect (a loop, or
+to another site). Lines naming an `X-Sample-` behaviour are acted on, not sent:
+
+    X-Sample-Delay: 3              wait 3 seconds before answering (slower than a timeout)
+    X-Sample-Fail: 500             answer the first requests for this target with 500 ...
+    X-Sample-Fail-Times: 1         ... this many of them (default 1), then answer normally
+    X-Sample-Fail-Retry-After: 1   ... with this Retry-After header on the failing answers
+    X-Sample-Pad: 300000           append this many bytes (an HTML comment) to the body
 """
 from __future__ import annotations
 
 import gzip
+import sys
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -44,19 +53,52 @@ def resolve(root: Path, target: str) -> Path | None:
     return None
 
 
+BEHAVIOUR_PREFIX = "x-sample-"
+
+
 def _sidecar(file: Path) -> tuple[int, dict[str, str]]:
-    status, headers = 200, {}
+    """(status, headers to send) from a file's sidecar; X-Sample- behaviours are left out."""
+    status, headers, _ = sidecar(file)
+    return status, headers
+
+
+def sidecar(file: Path) -> tuple[int, dict[str, str], dict[str, str]]:
+    """(status, headers to send, behaviours by lower-case name without the X-Sample- prefix)."""
+    status, headers, behaviours = 200, {}, {}
     side = file.with_name(file.name + ".headers")
     if side.is_file():
         for line in side.read_text(encoding="utf-8").splitlines():
             name, sep, value = line.partition(":")
             if not sep:
                 continue
-            if name.strip().lower() == "status":
-                status = int(value.strip())
+            name, value = name.strip(), value.strip()
+            if name.lower() == "status":
+                status = int(value)
+            elif name.lower().startswith(BEHAVIOUR_PREFIX):
+                behaviours[name.lower()[len(BEHAVIOUR_PREFIX):]] = value
             else:
-                headers[name.strip()] = value.strip()
-    return status, headers
+                headers[name] = value
+    return status, headers, behaviours
+
+
+def _padding(size: int) -> bytes:
+    if size <= 0:
+        return b""
+    filler = b"<!-- " + b"x" * max(0, size - 9) + b" -->\n"
+    return filler[:size] if size < 9 else filler
+
+
+class _Server(ThreadingHTTPServer):
+    # A crawler opens up to CONCURRENT_REQUESTS connections at once: with the default backlog
+    # of 5, the rest wait for a SYN retransmit (1 s), longer than a test's download timeout.
+    request_queue_size = 128
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        # A client that gives up (download timeout, size limit) resets the connection: normal here.
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            return
+        super().handle_error(request, client_address)
 
 
 @dataclass
@@ -94,8 +136,15 @@ class MirrorServer:
                 file = resolve(server.root, self.path)
                 if file is None:
                     return self._send(404, b"not found\n", {"Content-Type": "text/plain"}, head)
-                status, extra = _sidecar(file)
-                body = file.read_bytes()
+                status, extra, behaviours = sidecar(file)
+                if behaviours.get("delay"):
+                    time.sleep(float(behaviours["delay"]))
+                if behaviours.get("fail") and server.requests[self.path] <= int(behaviours.get("fail-times", 1)):
+                    failing = {"Content-Type": "text/plain"}
+                    if behaviours.get("fail-retry-after"):
+                        failing["Retry-After"] = behaviours["fail-retry-after"]
+                    return self._send(int(behaviours["fail"]), b"temporarily unavailable\n", failing, head)
+                body = file.read_bytes() + _padding(int(behaviours.get("pad", 0)))
                 headers = {"Content-Type": CONTENT_TYPES.get(file.suffix, "application/octet-stream")}
                 headers.update(extra)
                 if server.gzip and "gzip" in self.headers.get("Accept-Encoding", "") \
@@ -113,8 +162,7 @@ class MirrorServer:
                 if not head:
                     self.wfile.write(body)
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        self.httpd.daemon_threads = True
+        self.httpd = _Server(("127.0.0.1", self.port), Handler)
         self.port = self.httpd.server_address[1]
         self.thread = threading.Thread(target=self.httpd.serve_forever, name=f"mirror-{self.name}", daemon=True)
         self.thread.start()
