@@ -42,8 +42,9 @@ def exit_status(outcome, base_url: str | None) -> int:
     if outcome.finish_reason in DATABASE_REASONS:
         dropped = int(stats.get("baotinh/dropped/storage_error", 0) or 0)
         detail = stats.get("baotinh/database_error") or "see the log"
-        raise CLIError(f"{outcome.site}: crawl stopped by a database error ({detail}); "
-                       f"{dropped} article(s) not stored, the next crawl fetches them again", EXIT_DATABASE)
+        lost = (f"{dropped} article(s) fetched but not stored; the next crawl fetches them again" if dropped
+                else "nothing was stored")
+        raise CLIError(f"{outcome.site}: crawl stopped by a database error ({detail}); {lost}", EXIT_DATABASE)
     if outcome.finish_reason != "finished":
         raise CLIError(f"{outcome.site}: crawl ended with {outcome.finish_reason}", EXIT_ABNORMAL)
     health = stats.get("baotinh/health")

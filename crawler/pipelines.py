@@ -168,16 +168,19 @@ class StorePipeline(_Dropping):
     def open_spider(self):
         path = self.crawler.settings.get("BAOTINH_DB")
         timeout = self.crawler.settings.getfloat("BAOTINH_DB_BUSY_TIMEOUT", 0) or None
+        site = getattr(self.crawler.spider, "site", None)
         try:
             self.db = open_database(path, **({"busy_timeout": timeout} if timeout else {}))
+            if site is not None:  # the sites table gives researchers the paper's name and province
+                sync_sites(self.db, [site.as_row()])
         except StorageError as exc:
-            logger.error("cannot open the database: %s", exc)
+            logger.error("cannot use the database: %s", exc)
             self.stats.set_value("baotinh/database_error", str(exc))
+            if self.db is not None:
+                self.db.close()
+                self.db = None
             raise CloseSpider(DATABASE_ERROR) from None
         self.writer = ArticleWriter(self.db)
-        site = getattr(self.crawler.spider, "site", None)
-        if site is not None:  # the sites table gives researchers the paper's name and province
-            sync_sites(self.db, [site.as_row()])
 
     def process_item(self, item):
         record = {k: v for k, v in item.items() if k not in ("page_type", "problems")}
