@@ -192,6 +192,7 @@ class CrawlMonitor:
         self.crawler = crawler
         self.articles_before: int | None = None
         self.redirects = ProblemLog(crawler.stats, logger, prefix="baotinh/redirects")
+        crawler.signals.connect(self.engine_started, signal=signals.engine_started)
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(self.request_scheduled, signal=signals.request_scheduled)
@@ -202,6 +203,10 @@ class CrawlMonitor:
         if not crawler.settings.getbool("BAOTINH_MONITOR_ENABLED", True):
             raise NotConfigured
         return cls(crawler)
+
+    def engine_started(self):
+        if getattr(self.crawler, "spider", None) is not None:
+            self.redirects.logger = logging.LoggerAdapter(logger, {"spider": self.crawler.spider})
 
     def _site(self, spider):
         return getattr(spider, "site", None)

@@ -51,6 +51,9 @@ class _Pipeline:
     def __init__(self, crawler):
         self.crawler = crawler
         self.stats = crawler.stats
+        # Lines name the spider (the JSON log's "spider" field), as Scrapy's own do.
+        spider = getattr(crawler, "spider", None)
+        self.log = logging.LoggerAdapter(logger, {"spider": spider}) if spider is not None else logger
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -60,7 +63,7 @@ class _Pipeline:
 class _Dropping(_Pipeline):
     def __init__(self, crawler):
         super().__init__(crawler)
-        self.drops = ProblemLog(crawler.stats, logger, prefix="baotinh/dropped", announce=False)
+        self.drops = ProblemLog(crawler.stats, self.log, prefix="baotinh/dropped", announce=False)
 
     def drop(self, reason: str, item, detail: str = "", log_level: str | None = None) -> Dropped:
         url = item.get("url")
@@ -96,7 +99,7 @@ class NormalizePipeline(_Dropping):
 
     def __init__(self, crawler):
         super().__init__(crawler)
-        self.problems = ProblemLog(crawler.stats, logger)
+        self.problems = ProblemLog(crawler.stats, self.log)
 
     def process_item(self, item):
         if item.get("page_type", "article") != "article":
@@ -116,7 +119,7 @@ class NormalizePipeline(_Dropping):
             normalized, problems = build_article(dict(item), url=item["url"], site=site, fetched_at=fetched_at)
         except Exception as exc:  # noqa: BLE001 - one odd page must not stop the crawl
             first = self.drops.counts["normalize_error"] == 0
-            logger.log(logging.ERROR if first else logging.DEBUG, "cannot normalize the article at %s (%s: %s)",
+            self.log.log(logging.ERROR if first else logging.DEBUG, "cannot normalize the article at %s (%s: %s)",
                        item.get("url"), type(exc).__name__, exc)
             logger.debug("normalize error details", exc_info=True)
             self.stats.inc_value(f"{FIELDS_PREFIX}/pages")
@@ -174,7 +177,7 @@ class StorePipeline(_Dropping):
             if site is not None:  # the sites table gives researchers the paper's name and province
                 sync_sites(self.db, [site.as_row()])
         except StorageError as exc:
-            logger.error("cannot use the database: %s", exc)
+            self.log.error("cannot use the database: %s", exc)
             self.stats.set_value("baotinh/database_error", str(exc))
             if self.db is not None:
                 self.db.close()
@@ -198,7 +201,7 @@ class StorePipeline(_Dropping):
             return
         self.stopping = True
         self.stats.set_value("baotinh/database_error", str(exc))
-        logger.error("article not stored (%s): %s; stopping the crawl, the next one fetches what this one "
+        self.log.error("article not stored (%s): %s; stopping the crawl, the next one fetches what this one "
                      "could not store", exc, url)
         engine = getattr(self.crawler, "engine", None)
         if engine is not None:

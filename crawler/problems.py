@@ -55,7 +55,7 @@ class ProblemLog:
     Scrapy's LogFormatter does for dropped items); the close summary is logged either way.
     """
 
-    def __init__(self, stats, logger: logging.Logger, prefix: str = "baotinh/problems", *,
+    def __init__(self, stats, logger: logging.Logger | logging.LoggerAdapter, prefix: str = "baotinh/problems", *,
                  announce: bool = True, level: int = logging.WARNING):
         self.stats = stats
         self.logger = logger
