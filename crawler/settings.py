@@ -79,6 +79,8 @@ BAOTINH_LOG_FORMAT = os.environ.get("BAOTINH_LOG_FORMAT", "text")
 # table overrides per site. Crawls with fewer article pages than the minimum are not judged.
 BAOTINH_COVERAGE = {"title": 0.95, "published_at": 0.90, "body": 0.95, "authors": 0.50}
 BAOTINH_COVERAGE_MIN_PAGES = 5
+# More than this share of the HTML pages at article URLs not looking like articles is a layout change.
+BAOTINH_MAX_NOT_ARTICLE_SHARE = 0.5
 # More ERROR lines or failed downloads (retries included) than this fail the crawl (-1: off).
 BAOTINH_MAX_ERRORS = 50
 BAOTINH_MAX_DOWNLOAD_ERRORS = 100
