@@ -34,6 +34,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.sitemap import Sitemap
+from w3lib.url import canonicalize_url
 
 from crawler.clock import now_vn
 from crawler.items import Article
@@ -283,6 +284,7 @@ class NewsSpider(scrapy.Spider):
         self.known_before: set[str] = set()      # URL keys stored before this job began: paging rule
         self.resumed = False
         self.capped = False
+        # Requests made in this crawl (canonical URLs, as Scrapy's own dupefilter sees them).
         self._pages_seen: set[str] = set()
         self._articles_requested: set[str] = set()
         self._article_dates: dict[str, date | None] = {}
@@ -290,6 +292,7 @@ class NewsSpider(scrapy.Spider):
         self._waits: dict[str, list[_PageWait]] = {}
         self._start_pages = 0
         self._raw_error_logged = False
+        self._jobdir_note = None
 
     @property
     def crawl_args(self) -> dict:
@@ -302,7 +305,23 @@ class NewsSpider(scrapy.Spider):
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider._apply_politeness(crawler.settings)
+        spider._take_over_jobdir(crawler.settings)
         return spider
+
+    def _take_over_jobdir(self, settings) -> None:
+        """`scrapy crawl -s JOBDIR=DIR` means "resumable" to a user: give it baotinh's meaning.
+        Scrapy's own job state (the on-disk request queue and requests.seen) is not consistent
+        after a hard kill (scrapy#2399, #4479) and a seen-set would drop the very requests a
+        resume needs, so it is switched off and DIR holds baotinh's job marker instead."""
+        directory = settings.get("JOBDIR")
+        if not directory:
+            return
+        if self.jobdir is None:
+            self.jobdir = str(directory)
+            self.marker = JobMarker(self.jobdir)
+            self.marker.check(self.site.name)
+        settings.set("JOBDIR", None, priority=max(settings.getpriority("JOBDIR") or 0, 40))
+        self._jobdir_note = directory
 
     def _apply_politeness(self, settings) -> None:
         # Settings are still mutable here (Scrapy >= 2.11): a loopback mirror needs no delay,
@@ -422,13 +441,13 @@ class NewsSpider(scrapy.Spider):
     # -- requests -----------------------------------------------------------------------
     def _page_request(self, url: str, callback, *, meta: dict | None = None, start: bool = False):
         """A listing or sitemap request, once per URL per crawl and within --max-pages."""
-        if url in self._pages_seen:
+        if canonicalize_url(url) in self._pages_seen:
             return None
         if self.max_pages and len(self._pages_seen) >= self.max_pages:
             self.capped = True
             self.crawler.stats.inc_value("baotinh/limits/pages_not_requested")
             return None
-        self._pages_seen.add(url)
+        self._pages_seen.add(canonicalize_url(url))
         meta = dict(meta or {})
         if start:
             meta["baotinh_start"] = True
@@ -439,7 +458,7 @@ class NewsSpider(scrapy.Spider):
         """The request for one article, or None: known (unless --full), outside the backfill
         window by the date its listing or sitemap shows, beyond --max-articles, or already asked."""
         stats = self.crawler.stats
-        if url in self._articles_requested:
+        if canonicalize_url(url) in self._articles_requested:
             return None
         if not self.refetch and self._is_known(url, self.known_all):
             stats.inc_value("baotinh/skipped/known")
@@ -451,12 +470,16 @@ class NewsSpider(scrapy.Spider):
             self.capped = True
             stats.inc_value("baotinh/limits/articles_not_requested")
             return None
-        self._articles_requested.add(url)
+        self._articles_requested.add(canonicalize_url(url))
         return scrapy.Request(url, callback=self.parse_article, errback=self.article_failed,
                               meta={**meta, "baotinh_key": url, "baotinh_listed": listed and listed.isoformat()})
 
     # -- flow ---------------------------------------------------------------------------
     async def start(self):
+        if self._jobdir_note:
+            self.logger.warning("JOBDIR=%s: Scrapy's own job state is not used (not safe after a hard kill); "
+                                "baotinh keeps its job marker there and resumes from the archive",
+                                self._jobdir_note)
         self._open_archive()
         if self.site.robots_override:
             self.logger.warning("robots.txt is NOT obeyed for %s: %s", self.site.name, self.site.robots_override)
@@ -596,14 +619,15 @@ class NewsSpider(scrapy.Spider):
         known = [self.known_all[self.url_key(u)] for u in fresh if self._is_known(u, self.known_all)]
         stored = published_dates(self.db, known) if (known and self.db is not None) else {}
         for url in fresh:
-            if self._is_known(url, self.known_all) and url not in self._articles_requested:
+            requested = canonicalize_url(url) in self._articles_requested
+            if self._is_known(url, self.known_all) and not requested:
                 day = as_day(stored.get(self.known_all[self.url_key(url)]))
                 if day:
                     wait.dates.append(day)
             elif url in self._article_dates:
                 if self._article_dates[url]:
                     wait.dates.append(self._article_dates[url])
-            elif url in self._articles_requested:
+            elif requested:
                 wait.pending.add(url)
                 self._waits.setdefault(url, []).append(wait)
         if not wait.pending:

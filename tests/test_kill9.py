@@ -10,6 +10,7 @@ import os
 import signal
 import sqlite3
 import subprocess
+import sys
 import threading
 import time
 
@@ -175,3 +176,34 @@ def test_repeated_kills_at_random_moments_still_give_every_article_once(tmp_path
         server.hook = None
         crawl("baolangson", server, db, *args)
     assert stored(db) == expected
+
+
+def test_scrapy_jobdir_setting_means_the_same_resumable_job(tmp_path):
+    """`scrapy crawl SITE -s JOBDIR=DIR`: Scrapy's own queue and seen-set stay off (they are not
+    safe after kill -9); DIR holds baotinh's job marker, and a kill then resumes as with --jobdir."""
+    root = chain_mirror(tmp_path)
+    db = tmp_path / "archive.db"
+    jobdir = tmp_path / "job"
+    with served("baolangson", root) as server:
+        gate = Gate(lambda path, i: path != "/thoi-su?page=3")
+        server.hook = gate
+        command = [sys.executable, "-m", "scrapy", "crawl", "baolangson", "-a", f"base_url={server.base_url}",
+                   "-s", f"BAOTINH_DB={db}", "-s", f"JOBDIR={jobdir}"]
+        log = open(tmp_path / "killed.log", "w")
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT,
+                                   env={**os.environ, "PYTHONPATH": str(ROOT)})
+        log.close()
+        try:
+            wait_for(lambda: (count_articles(db) == 4 and gate.held) or process.poll() is not None)
+            assert process.poll() is None
+        finally:
+            if process.poll() is None:
+                kill(process)
+            server.hook = None
+            gate.released.set()
+        result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=120,
+                                env={**os.environ, "PYTHONPATH": str(ROOT)})
+        assert result.returncode == 0, result.stderr[-3000:]
+        assert "Scrapy's own job state is not used" in result.stderr
+    assert stored(db) == sorted(f"/{slug}.html" for slug, _ in CHAIN)
+    assert sorted(p.name for p in jobdir.iterdir()) == ["baotinh-job.json"]
