@@ -85,5 +85,6 @@ def build_article(raw: dict, *, url: str, site=None, fetched_at: datetime) -> tu
     item["authors"] = list(merge_authors(byline, machine, site.own_names if site else []))
     item["source"] = byline.source if byline else None
     if not item["authors"] and not item["source"]:
-        problems.append(Problem("byline_missing", item["byline_raw"] or ""))
+        too_long = byline is not None and byline.problem == "too_long"
+        problems.append(Problem("byline_too_long" if too_long else "byline_missing", item["byline_raw"] or ""))
     return item, problems
