@@ -30,10 +30,13 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import scrapy
+from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.sitemap import Sitemap
+from twisted.internet.defer import Deferred
 from w3lib.url import canonicalize_url
 
 from crawler.clock import now_vn
@@ -288,11 +291,14 @@ class NewsSpider(scrapy.Spider):
         self._pages_seen: set[str] = set()
         self._articles_requested: set[str] = set()
         self._article_dates: dict[str, date | None] = {}
+        self._dated: dict[str, date] = {}         # backfill: the date a listing or sitemap showed
         self._chain_seen: dict[tuple, set[str]] = {}
         self._waits: dict[str, list[_PageWait]] = {}
         self._start_pages = 0
         self._raw_error_logged = False
         self._jobdir_note = None
+        self._sitemaps_pending = 0                # sitemap requests not yet read or failed
+        self._sitemaps_read = Deferred()
 
     @property
     def crawl_args(self) -> dict:
@@ -306,6 +312,7 @@ class NewsSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider._apply_politeness(crawler.settings)
         spider._take_over_jobdir(crawler.settings)
+        crawler.signals.connect(spider._request_dropped, signal=signals.request_dropped)
         return spider
 
     def _take_over_jobdir(self, settings) -> None:
@@ -439,7 +446,8 @@ class NewsSpider(scrapy.Spider):
         return not ((self.since and day < self.since) or (self.until and day > self.until))
 
     # -- requests -----------------------------------------------------------------------
-    def _page_request(self, url: str, callback, *, meta: dict | None = None, start: bool = False):
+    def _page_request(self, url: str, callback, *, meta: dict | None = None, start: bool = False,
+                      priority: int = 0):
         """A listing or sitemap request, once per URL per crawl and within --max-pages."""
         if canonicalize_url(url) in self._pages_seen:
             return None
@@ -452,17 +460,27 @@ class NewsSpider(scrapy.Spider):
         if start:
             meta["baotinh_start"] = True
             self._start_pages += 1
-        return scrapy.Request(url, callback=callback, errback=self.page_failed, meta=meta)
+        if callback == self.parse_sitemap:
+            meta["baotinh_sitemap"] = True
+            self._sitemaps_pending += 1
+        return scrapy.Request(url, callback=callback, errback=self.page_failed, meta=meta, priority=priority)
 
     def article_request(self, url: str, listed: date | None = None, **meta):
         """The request for one article, or None: known (unless --full), outside the backfill
         window by the date its listing or sitemap shows, beyond --max-articles, or already asked."""
         stats = self.crawler.stats
-        if canonicalize_url(url) in self._articles_requested:
+        key = canonicalize_url(url)
+        if key in self._articles_requested:
             return None
         if not self.refetch and self._is_known(url, self.known_all):
             stats.inc_value("baotinh/skipped/known")
             return None
+        if self.since or self.until:
+            # A link shown without a date elsewhere ("most read" boxes) is judged by the date
+            # the sitemap or another listing gave it (sitemaps are read first).
+            listed = listed or self._dated.get(key)
+            if listed:
+                self._dated.setdefault(key, listed)
         if not self._in_window(listed):
             stats.inc_value("baotinh/skipped/outside_window")
             return None
@@ -470,7 +488,7 @@ class NewsSpider(scrapy.Spider):
             self.capped = True
             stats.inc_value("baotinh/limits/articles_not_requested")
             return None
-        self._articles_requested.add(canonicalize_url(url))
+        self._articles_requested.add(key)
         return scrapy.Request(url, callback=self.parse_article, errback=self.article_failed,
                               meta={**meta, "baotinh_key": url, "baotinh_listed": listed and listed.isoformat()})
 
@@ -489,9 +507,13 @@ class NewsSpider(scrapy.Spider):
             self.logger.warning("set BAOTINH_CONTACT to an e-mail address or URL: it goes into the User-Agent "
                                 "so that site operators can reach whoever runs this crawler")
         for path in self.site.sitemaps:
-            request = self._page_request(self.site_url(path), self.parse_sitemap, start=True)
+            request = self._page_request(self.site_url(path), self.parse_sitemap, start=True, priority=1)
             if request is not None:
                 yield request
+        if (self.since or self.until) and self._sitemaps_pending:
+            # Backfill: read the sitemaps (their lastmod dates) before the listings, whose
+            # undated "most read" links are then judged by those dates.
+            await maybe_deferred_to_future(self._sitemaps_read)
         for path in self.site.listings:
             request = self._page_request(self.site_url(path), self.parse_listing, start=True)
             if request is not None:
@@ -651,6 +673,21 @@ class NewsSpider(scrapy.Spider):
                 yield from self._settle(wait)
 
     def parse_sitemap(self, response):
+        try:
+            yield from self._read_sitemap(response)
+        finally:
+            self._sitemap_done(response.request)
+
+    def _sitemap_done(self, request) -> None:
+        if request is not None and request.meta.pop("baotinh_sitemap", False):
+            self._sitemaps_pending -= 1
+            if self._sitemaps_pending <= 0 and not self._sitemaps_read.called:
+                self._sitemaps_read.callback(None)
+
+    def _request_dropped(self, request, spider=None) -> None:
+        self._sitemap_done(request)
+
+    def _read_sitemap(self, response):
         fetched_at = now_vn().isoformat()
         self._record(response, "sitemap", fetched_at)
         try:
@@ -670,7 +707,7 @@ class NewsSpider(scrapy.Spider):
                 if self.since and lastmod and lastmod < self.since:
                     self.crawler.stats.inc_value("baotinh/skipped/sitemaps_before_since")
                     continue
-                request = self._page_request(url, self.parse_sitemap)
+                request = self._page_request(url, self.parse_sitemap, priority=1)
                 if request is not None:
                     yield request
             elif self.is_article_url(url):
@@ -701,6 +738,7 @@ class NewsSpider(scrapy.Spider):
     def page_failed(self, failure):
         """A listing or sitemap page that could not be fetched: one line, no traceback."""
         request = failure.request
+        self._sitemap_done(request)
         self.crawler.stats.inc_value("baotinh/errors/page_failed")
         if failure.check(HttpError):
             level = logging.WARNING
