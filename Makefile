@@ -32,3 +32,10 @@ bench-dates: install
 
 clean:
 	rm -rf $(VENV) data build *.egg-info .pytest_cache
+
+# Every benchmark side by side with what people would use; rewrites benchmarks/RESULTS.md (~10 min).
+# `.venv/bin/python benchmarks/run_all.py --quick` is the one-minute smoke run.
+bench: EXTRAS := test,bench
+bench: install
+	$(BIN)/pip install -q -e '.[test,bench]'
+	$(BIN)/python benchmarks/run_all.py

@@ -140,7 +140,14 @@ def run(n: int = 20_000, marks: tuple[int, ...] | None = None, *, workdir: str |
             tail = log.read_text(errors="replace")[-3000:]
             raise RuntimeError(f"the memory crawl failed (exit {process.returncode}); log tail:\n{tail}")
         peaks = [reached[m]["peak_mb"] for m in marks if m in reached]
+        # What each further article costs, from the last two marks (past the start-up growth).
+        slope = None
+        if len(marks) > 1 and all(m in reached for m in marks[-2:]):
+            a, b = reached[marks[-2]], reached[marks[-1]]
+            if b["stored"] > a["stored"]:
+                slope = (b["peak_mb"] - a["peak_mb"]) * 1024 * 1024 / (b["stored"] - a["stored"])
         return {
+            "bytes_per_article": slope,
             "articles": n, "marks": list(marks), "at": {str(m): reached.get(m) for m in marks},
             "stored": final_count, "seconds": elapsed, "peak_mb": final_peak,
             "growth_mb": (peaks[-1] - peaks[0]) if len(peaks) > 1 else 0.0,
@@ -164,7 +171,9 @@ def report(r: dict) -> str:
         else:
             lines.append(f"  at {mark:>7,} stored: not reached")
     lines.append(f"peak {r['peak_mb']:.1f} MB (target <= {TARGET_MB} MB: {'ok' if r['peak_mb'] <= TARGET_MB else 'MISSED'}), "
-                 f"growth first->last mark {r['growth_mb']:+.1f} MB")
+                 f"growth first->last mark {r['growth_mb']:+.1f} MB"
+                 + (f", {r['bytes_per_article']:.0f} bytes per further article" if r.get("bytes_per_article") is not None
+                    else ""))
     return "\n".join(lines)
 
 
