@@ -131,7 +131,7 @@ def _pywb_python() -> str | None:
 
 def test_pywb_indexes_the_file(archive):
     """pywb's own CDX indexer. pywb cannot share this virtualenv (it pins redis<3 and older
-    cryptography); point BAOTINH_PYWB_PYTHON at a Python that has it to run this test."""
+    cryptography); `make test` builds .venv-pywb and points BAOTINH_PYWB_PYTHON at it."""
     python = _pywb_python()
     if not python:
         pytest.skip("pywb not installed here; set BAOTINH_PYWB_PYTHON to a Python with pywb")
