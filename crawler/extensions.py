@@ -41,7 +41,7 @@ class CrawlRunRecorder:
             self.run_id = start_run(
                 self.db, spider=spider.name, site=getattr(getattr(spider, "site", None), "name", spider.name),
                 mode=getattr(spider, "mode", None), scheduled_by=settings.get("BAOTINH_SCHEDULED_BY"),
-                args={"base_url": getattr(spider, "base_url", None)})
+                args=getattr(spider, "crawl_args", None) or {"base_url": getattr(spider, "base_url", None)})
         except StorageError as exc:
             logger.error("crawl run not recorded, so nothing would be stored either; not crawling: %s", exc)
             self.crawler.stats.set_value("baotinh/database_error", str(exc))

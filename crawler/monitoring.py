@@ -161,7 +161,8 @@ def assess(stats: dict, *, site_name: str, thresholds: dict[str, float], finish_
 
     stored = sum(_number(stats, f"baotinh/articles/{s}") for s in ("new", "updated", "unchanged"))
     seen_elsewhere = _number(stats, "baotinh/skipped/known") + _number(stats, "baotinh/skipped/outside_window")
-    if finish_reason == "finished" and stored == 0 and seen_elsewhere == 0 and articles_before:
+    refused = stats.get("baotinh/robots/all_start_pages_refused")  # the spider says so in its own ERROR
+    if finish_reason == "finished" and stored == 0 and seen_elsewhere == 0 and articles_before and not refused:
         dropped = sum(v for k, v in stats.items() if k.startswith("baotinh/dropped/") and isinstance(v, int))
         result.add(NO_ARTICLES, f"no articles from {site_name}, which has {articles_before} in the archive: "
                                 f"{result.pages} article pages read, {dropped} dropped; its listings or "

@@ -6,6 +6,7 @@ The checks run in this order and the first that applies decides:
     3  the server never answered (no response at all)
     5  the database failed during the crawl (locked, read-only, full): articles not stored
     4  the crawl ended early for another reason (shutdown, cancelled, closed by a limit)
+    9  robots.txt refuses every start page (the site refuses crawlers; see robots_override)
     7  no articles from a site that had some (health no_articles)
     6  layout change suspected: field coverage below the site's thresholds (layout_change)
     8  too many errors logged or downloads failed (too_many_errors)
@@ -24,6 +25,7 @@ EXIT_DATABASE = 5       # the database failed during the crawl: articles were no
 EXIT_LAYOUT_CHANGE = 6  # field coverage below the thresholds: the site's layout probably changed
 EXIT_NO_ARTICLES = 7    # nothing stored from a site that has articles in the archive
 EXIT_TOO_MANY_ERRORS = 8  # more errors or failed downloads than the settings allow
+EXIT_ROBOTS_REFUSED = 9   # robots.txt refuses every start page: nothing could be crawled
 
 HEALTH_EXIT = {
     "no_articles": EXIT_NO_ARTICLES,
@@ -47,6 +49,10 @@ def exit_status(outcome, base_url: str | None) -> int:
         raise CLIError(f"{outcome.site}: crawl stopped by a database error ({detail}); {lost}", EXIT_DATABASE)
     if outcome.finish_reason != "finished":
         raise CLIError(f"{outcome.site}: crawl ended with {outcome.finish_reason}", EXIT_ABNORMAL)
+    if stats.get("baotinh/robots/all_start_pages_refused"):
+        raise CLIError(f"{outcome.site}: robots.txt refuses every start page, nothing was crawled "
+                       f"(an archive allowed to crawl anyway records robots_override in the registry)",
+                       EXIT_ROBOTS_REFUSED)
     health = stats.get("baotinh/health")
     if health in HEALTH_EXIT:
         findings = stats.get("baotinh/health/findings") or [health]

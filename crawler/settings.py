@@ -36,6 +36,8 @@ DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 RETRY_ENABLED = True
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+# The spider logs the page it could not fetch; Scrapy's own "gave up retrying" would say it twice.
+RETRY_GIVE_UP_LOG_LEVEL = "WARNING"
 # 429 and 503: wait as the server's Retry-After says (or 5 s, 10 s, 20 s … without one), never
 # more than this, and pause the whole host meanwhile (crawler/middlewares.py).
 BAOTINH_RETRY_AFTER_MAX = 300.0

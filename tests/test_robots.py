@@ -38,8 +38,10 @@ def test_a_site_refusing_every_crawler_gives_no_article_and_one_clear_error(tmp_
         # A slow robots.txt: every start page waits for it (Scrapy 2.19 alone lets all but one
         # of the waiting requests through unchecked; crawler/middlewares.py fixes that).
         server.hook = lambda path: time.sleep(0.3) if path == "/robots.txt" else None
-        result = crawl("baolangson", server, db)
+        result = crawl("baolangson", server, db, expect_ok=False)
         assert dict(server.requests) == {"/robots.txt": 1}
+    assert result.returncode == 9
+    assert "robots.txt refuses every start page" in result.stderr.splitlines()[-1]
     assert stored(db) == []
     errors = [line for line in result.stderr.splitlines() if "] ERROR:" in line]
     assert len(errors) == 1, errors
