@@ -15,7 +15,8 @@ runs first on a warm cache):
 Pages: a sample of the generated site (benchmarks/sitegen.py, article-cms layout) and every HTML
 page of ../shared/realpages (real saved pages of provincial and national papers, articles and
 listings; read in place, never copied; the .gz copies are the same pages and are skipped). A page's
-time is the median of `repeats` runs; a corpus's figure is the median over its pages. For real
+time is the median of `repeats` runs, in CPU time of the thread (the machine may be shared; see
+_time_page); a corpus's figure is the median over its pages. For real
 article pages, truth.jsonl there says what the right title, day and opening words are, so the
 speed figures come with how many of them each extractor got right.
 
@@ -83,15 +84,19 @@ def _parse_only(body: bytes, url: str, site):
 
 
 def _time_page(functions: dict, body: bytes, url: str, site, repeats: int, rotation: int) -> dict[str, float]:
-    """Median ms of each function on one page; the order of the functions rotates per repeat."""
+    """Median CPU ms (this thread's) of each function on one page; the order rotates per repeat.
+
+    CPU time of the calling thread, not wall time: the work is single-threaded and does no I/O,
+    so on an idle machine the two are the same, and on a shared one CPU time leaves out the
+    time spent waiting for a core, which would otherwise land on whichever side ran then."""
     names = list(functions)
     times: dict[str, list[float]] = {name: [] for name in names}
     for r in range(repeats):
         k = (rotation + r) % len(names)
         for name in names[k:] + names[:k]:
-            start = time.perf_counter()
+            start = time.thread_time_ns()
             functions[name](body, url, site)
-            times[name].append((time.perf_counter() - start) * 1000)
+            times[name].append((time.thread_time_ns() - start) / 1e6)
     return {name: statistics.median(values) for name, values in times.items()}
 
 
