@@ -216,7 +216,12 @@ def test_politeness_holds_across_workers_started_with_scrapy_crawl(redis_server,
     assert codes == [0, 0], logs[0][-2000:] + logs[1][-2000:]
     assert all("LeasedScheduler" in log for log in logs)
     assert len(times) >= 6
+    # Spacing is enforced when a worker takes the token, just before sending; a busy (or
+    # descheduled) worker may put its request on the wire a little late, so single gaps can
+    # shrink, but not the pace: n requests take at least n-1 delays between them (two workers
+    # without the shared token would send two per delay).
     gaps = [b - a for a, b in zip(times, times[1:])]
-    assert min(gaps) >= 0.25 - 0.04, gaps
+    assert times[-1] - times[0] >= (len(times) - 1) * 0.25 * 0.95, gaps
+    assert sorted(gaps)[len(gaps) // 4] >= 0.25 - 0.04, gaps
     # nothing was written to a database by the workers: it all waits in Redis for the ingester
     assert client.llen(queue_keys("baotinh")["items"]) > 0

@@ -133,10 +133,13 @@ def test_run_records_and_crawl_run_ids(client, db):
     (run_id, reason, stats), = db.execute("SELECT id, finish_reason, stats FROM crawl_runs").fetchall()
     assert reason == "finished" and json.loads(stats)["baotinh/articles/queued"] == 1
     assert db.execute("SELECT crawl_run_id FROM articles").fetchone()[0] == run_id
-    # the start message delivered again (a crash before the acknowledgement) adds no second run
+    # the start message delivered again (a crash before the acknowledgement) adds no second run,
+    # even if the crash came before the run's id was noted in Redis
+    client.delete(KEYS["runs"])
     client.lpush(KEYS["items"], messages.encode({"type": "run-start", "run": run, "site": "baolaocai"}))
     Ingester(client, db).drain_batch()
     assert db.execute("SELECT count(*) FROM crawl_runs").fetchone()[0] == 1
+    assert client.hget(KEYS["runs"], run) == str(run_id).encode()
 
 
 def test_one_ingester_at_a_time(client, db):

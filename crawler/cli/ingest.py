@@ -9,7 +9,6 @@ tells them, through Redis, which articles the database already has. docs/scaling
 from __future__ import annotations
 
 import signal
-import sys
 import time
 
 from crawler.cli.common import CLIError, add_db_argument, db_path
@@ -79,14 +78,16 @@ def run(args) -> int:
 
     try:
         ingester.acquire()
-        if not args.no_known:
-            published = ingester.publish_known()
-            print(f"ingest: {published} known article URL(s) published to Redis", file=sys.stderr)
         with _Stop() as stop, progress(desc="ingest", unit="messages", summary=False) as bar:
             bar.update(ingester.recover())
+            if not args.no_known:
+                published = ingester.publish_known()
+                bar.write(f"ingest: {published} known article URL(s) published to Redis for the workers")
             waiting_since = None
             while not stop.requested:
                 try:
+                    if waiting_since is not None:   # a batch may have been taken when Redis went away
+                        bar.update(ingester.recover())
                     done = ingester.drain_batch(block=1.0 if args.follow else 0.0)
                 except redis.ConnectionError as exc:
                     if not args.follow:

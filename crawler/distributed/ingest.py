@@ -213,6 +213,7 @@ class Ingester:
             else:
                 self.client.delete(known)
             published += len(keys)
+            self.refresh()
         return published
 
     # -- draining ------------------------------------------------------------------------------------
@@ -344,13 +345,27 @@ class Ingester:
         run = message.get("run")
         if not run or self._run_id(run) is not None:
             return
+        run_id = self._stored_run(message.get("site"), run)   # stored, then killed before noting it
+        if run_id is not None:
+            self.client.hset(self.keys["runs"], run, run_id)
+            self._run_ids[run] = run_id
+            return
         run_id = start_run(self.db, spider=message.get("spider") or message.get("site") or "?",
                            site=message.get("site"), mode=message.get("mode"),
-                           scheduled_by=message.get("scheduled_by"), args=message.get("args") or {},
+                           scheduled_by=message.get("scheduled_by"),
+                           args={**(message.get("args") or {}), "worker": run},
                            started_at=message.get("started_at"))
         self.client.hset(self.keys["runs"], run, run_id)
         self._run_ids[run] = run_id
         self.tally.runs_started += 1
+
+    def _stored_run(self, site: str | None, run: str) -> int | None:
+        from storage import list_runs
+
+        for row in list_runs(self.db, site=site, last=100):
+            if (row.get("args") or {}).get("worker") == run:
+                return row["id"]
+        return None
 
     def _run_finish(self, message: dict) -> None:
         from storage import finish_run
