@@ -153,3 +153,24 @@ def test_a_429_pauses_the_host_for_every_worker(client):
     first.try_acquire("example.vn", 0.2)
     first.pause("example.vn", 2.0)
     assert second.try_acquire("example.vn", 0.2) > 1.5
+
+
+def test_seeded_fingerprints_are_those_of_the_spiders_own_article_requests():
+    """The duplicate filter is seeded from URL keys (path?query) of stored articles: the
+    fingerprint must be the one Scrapy's fingerprinter gives the request the spider makes."""
+    from scrapy.crawler import Crawler
+    from scrapy.settings import Settings
+    from scrapy.statscollectors import MemoryStatsCollector
+    from scrapy.utils.request import RequestFingerprinter
+
+    from crawler.distributed.scheduler import article_fingerprints
+    from spiders.sites import BaolaocaiSpider
+
+    crawler = Crawler(BaolaocaiSpider, Settings())
+    spider = crawler._create_spider(base_url="http://127.0.0.1:8123/")
+    crawler.spider, crawler.stats = spider, MemoryStatsCollector(crawler)
+    stored = "https://baolaocai.vn/sa-pa-don-hon-3-trieu-luot-khach-trong-10-thang-post426055.html"
+    request = spider.article_request(spider.on_site(stored + "?utm_source=fb#top"))
+    fingerprint = RequestFingerprinter(crawler).fingerprint
+    seeded = list(article_fingerprints([spider.url_key(stored)], spider.base_url, fingerprint))
+    assert seeded == [fingerprint(request)]

@@ -22,7 +22,8 @@ def add_arguments(parser) -> None:
     group = parser.add_argument_group("distributed crawl (docs/scaling.md)")
     group.add_argument("--redis", metavar="URL",
                        help="be one worker of a distributed crawl of SITE shared through Redis "
-                            "(redis://HOST:PORT/DB); `baotinh ingest --redis URL` stores what workers find")
+                            "(redis://HOST:PORT/DB); workers never open the database (--db is not used): "
+                            "`baotinh ingest --redis URL` stores what they find")
     group.add_argument("--lease-ttl", type=float, metavar="SECONDS",
                        help="with --redis: seconds a worker may stay silent before its requests go to the "
                             "others (default 30)")
@@ -96,7 +97,7 @@ def apply(args, plan) -> None:
     plan.settings.update({
         "BAOTINH_REDIS_URL": args.redis,
         "BAOTINH_REDIS_SCRATCH_DIR": directory,
-        "ADDONS": {**_project_addons(), ADDON: 0},
+        "ADDONS": {**_project_addons(), **plan.settings.get("ADDONS", {}), ADDON: 0},
     })
     if args.lease_ttl is not None:
         plan.settings["BAOTINH_REDIS_LEASE_TTL"] = args.lease_ttl

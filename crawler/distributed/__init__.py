@@ -13,6 +13,7 @@ What lives in Redis (prefix BAOTINH_REDIS_PREFIX, default "baotinh"; SITE is the
     baotinh:SITE:workers         set: worker ids taking part in the job
     baotinh:SITE:worker:ID       heartbeat (expires after BAOTINH_REDIS_LEASE_TTL seconds of silence)
     baotinh:SITE:inflight:ID     hash: requests a worker took from the queue and has not finished
+    baotinh:SITE:leases          counter naming the leases
     baotinh:SITE:known           set: URL keys (path?query) of the site's articles in the database
     baotinh:SITE:known-before    set: the same, as it was when the job began (the paging rule)
     baotinh:throttle:HOST        the politeness token: whoever sets it may send the next request

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 from scrapy import Request, signals
@@ -59,7 +60,7 @@ def spec_difference(running: dict, mine: dict) -> str | None:
     return ", ".join(diffs) or None
 
 
-def article_fingerprints(keys, base_url: str, fingerprint) -> "iter[str]":
+def article_fingerprints(keys, base_url: str, fingerprint) -> Iterator:
     """Fingerprints of the requests the spider would make for these article URL keys
     (path?query) on `base_url`'s host: GET, no body, the URL as the spider builds it."""
     base = urlsplit(base_url)
