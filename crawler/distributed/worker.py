@@ -222,6 +222,16 @@ class RunReporter:
         from crawler.clock import now_vn
         from storage.runs import jsonable
 
+        # Backfills of undated listings: the spider pages on once it has parsed a page's articles
+        # itself; in a distributed crawl other workers parse most of them (docs/scaling.md, Limits).
+        waits = getattr(spider, "_waits", None)
+        if isinstance(waits, dict) and waits:
+            pages = len({id(wait) for pending in waits.values() for wait in pending})
+            self.crawler.stats.set_value("baotinh/redis/listing_pages_waiting", pages)
+            logger.warning("%d listing page(s) waited for the dates of articles other workers parsed, and "
+                           "their listings stopped paging there: a distributed backfill of listings without "
+                           "dates is incomplete (docs/scaling.md, Limits)", pages)
+
         message = {"type": "run-finish", "run": self.context.run, "reason": reason,
                    "stats": jsonable(self.crawler.stats.get_stats()), "finished_at": now_vn().isoformat()}
         try:
