@@ -132,11 +132,18 @@ def test_three_workers_and_the_ingester_killed_mid_crawl_store_every_article_onc
         ingester = start("ingest-1", ingest_args)
         workers = [start(f"worker-{n}", worker_args) for n in range(3)]
 
-        wait_for(lambda: articles_served(server) >= 25 and leased_by(client, workers[0]) >= 2, 40,
-                 "the workers to fetch articles")
-        workers[0].kill()                                    # SIGKILL: its leased requests are stranded
-        assert workers[0].popen.returncode == -signal.SIGKILL
-        workers[0] = start("worker-0-again", worker_args)
+        victim = []
+
+        def one_is_busy():
+            busy = [n for n, w in enumerate(workers) if leased_by(client, w) >= 2]
+            victim[:] = busy[:1]
+            return articles_served(server) >= 25 and bool(busy)
+
+        wait_for(one_is_busy, 40, "the workers to fetch articles")
+        (n,) = victim
+        workers[n].kill()                                    # SIGKILL: its leased requests are stranded
+        assert workers[n].popen.returncode == -signal.SIGKILL
+        workers[n] = start(f"worker-{n}-again", worker_args)
 
         wait_for(lambda: articles_served(server) >= 60, 40, "more articles")
         ingester.kill()                                      # SIGKILL mid-stream
