@@ -66,6 +66,10 @@ EXTENSIONS = {
     "crawler.extensions.CrawlRunRecorder": 500,
 }
 
+# Distributed mode (docs/scaling.md): inert unless BAOTINH_REDIS_URL is set, so that
+# `scrapy crawl SITE -s BAOTINH_REDIS_URL=redis://…` and Scrapyd jobs can join a shared crawl.
+ADDONS = {"crawler.distributed.RedisMode": 0}
+
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = os.environ.get("BAOTINH_LOG_LEVEL", "INFO")
 

@@ -638,6 +638,11 @@ class NewsSpider(scrapy.Spider):
         from storage.crawl_state import published_dates
 
         wait = _PageWait(following, {}, set(), [])
+        if self.crawler.settings.get("BAOTINH_REDIS_URL"):
+            # Distributed: other workers parse most of these articles, so their dates never come
+            # back here; keep paging rather than stall (the window still filters what is stored).
+            yield from self._settle(wait)
+            return
         known = [self.known_all[self.url_key(u)] for u in fresh if self._is_known(u, self.known_all)]
         stored = published_dates(self.db, known) if (known and self.db is not None) else {}
         for url in fresh:
