@@ -215,6 +215,9 @@ def table(results: dict, info: dict, sizes: dict, *, total: float, quick: bool, 
     if not failed("extraction"):
         e = results["extraction"]
         g = e["generated"]
+        if not g.get("trafilatura"):
+            rows.append(("Extraction against trafilatura", "", "trafilatura not installed: no comparison "
+                         "(pip install trafilatura)", "", "≥ 5× faster", "—"))
         if g.get("trafilatura"):
             rows.append((f"Extraction, generated pages ({e['generated_pages']}, {_kb(e['generated_mean_bytes'])} mean), "
                          "median CPU", f"{g['ours']:.2f} ms", f"trafilatura {g['trafilatura']:.2f} ms",
@@ -356,7 +359,7 @@ def table(results: dict, info: dict, sizes: dict, *, total: float, quick: bool, 
         out.append(f"`../shared/realpages`, read in place; median of {e['real_repeats']} runs a page, in CPU time of "
                    "the thread (single-threaded, no I/O: wall time on an idle machine); ours = "
                    "`extract_page` + `build_article` (the registry entry of the URL's domain, as `baotinh extract` "
-                   f"uses), trafilatura {e['trafilatura_version']} = `bare_extraction(body, url=URL, "
+                   f"uses), trafilatura {e['trafilatura_version'] or '(not installed)'} = `bare_extraction(body, url=URL, "
                    "with_metadata=True)`, parse = `parsel.Selector(body=body)`. Generated pages: "
                    f"{e['generated_pages']} sampled from the crawl's site, median of {e['repeats']} runs a page.\n")
         out.append("| page | kind | size | ours ms | trafilatura ms | parse ms | ours faster by |")
