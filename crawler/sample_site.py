@@ -119,6 +119,8 @@ class MirrorServer:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Keep-alive answers otherwise wait ~40 ms on Nagle's algorithm and delayed ACKs.
+            disable_nagle_algorithm = True
 
             def log_message(self, *args):  # the crawler's log is the one to read
                 pass
