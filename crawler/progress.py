@@ -22,6 +22,10 @@ If the block ends with an exception (or the caller of track() stops iterating ea
 summary says "stopped after ..." instead. Progress
 goes to stderr by default, so stdout stays clean for data. BAOTINH_PROGRESS=bar|lines|off
 overrides the choice (off: nothing at all); so does the `mode` argument.
+
+bar.set_status(text) shows a short status after the counts (tqdm's postfix on a terminal, the
+end of each periodic line elsewhere); crawls use it for their listing/new/updated/dropped counts
+(crawler/crawl_progress.py).
 """
 from __future__ import annotations
 
@@ -64,12 +68,17 @@ class _Progress:
     def __init__(self, total: int | None, desc: str, unit: str, stream: TextIO):
         self.total, self.desc, self.unit, self.stream = total, desc, unit, stream
         self.count = 0
+        self.status_text = ""
 
     def update(self, n: int = 1) -> None:
         self.count += n
 
     def set_total(self, total: int | None) -> None:
         self.total = total
+
+    def set_status(self, text: str) -> None:
+        """A short status shown after the counts ("listings 5, new 30")."""
+        self.status_text = text
 
     def write(self, message: str) -> None:
         """A message that does not garble the bar."""
@@ -112,7 +121,8 @@ class _Lines(_Progress):
         else:
             done = f"{self.count} {self.unit}"
         rate = _rate(self.count, now - self.started)
-        return f"{self._prefix()}{done}" + (f", {rate}" if rate else "")
+        return f"{self._prefix()}{done}" + (f", {rate}" if rate else "") + \
+            (f", {self.status_text}" if self.status_text else "")
 
     def close(self, failed: bool = False) -> None:
         if not failed and not self.summary:
@@ -149,6 +159,14 @@ class _Bar(_Progress):
         self.total = total
         self.bar.total = total
         self.bar.refresh()
+
+    def set_status(self, text: str) -> None:
+        """After tqdm's counts and rate; redraws the bar (so its clock moves on too)."""
+        self.status_text = text
+        try:
+            self.bar.set_postfix_str(text, refresh=True)
+        except (OSError, ValueError):
+            pass
 
     def write(self, message: str) -> None:
         self._tqdm.write(message, file=self.stream)

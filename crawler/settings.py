@@ -91,3 +91,10 @@ BAOTINH_MAX_NOT_ARTICLE_SHARE = 0.5
 BAOTINH_MAX_ERRORS = 50
 BAOTINH_MAX_DOWNLOAD_ERRORS = 100
 # --- end of monitoring and logs ------------------------------------------------------------
+
+# --- crawl progress on a terminal (owner: progress; crawler/crawl_progress.py, docs/coverage.md) ---
+# A live line per crawl (articles fetched, rate, listings, new/updated, dropped) when stderr is a
+# terminal; nothing at all otherwise (BAOTINH_PROGRESS=off, or BAOTINH_CRAWL_PROGRESS = False).
+EXTENSIONS = {**EXTENSIONS, "crawler.crawl_progress.CrawlProgress": 600}
+BAOTINH_CRAWL_PROGRESS = True
+# --- end of crawl progress --------------------------------------------------------------------
