@@ -745,10 +745,9 @@ class NewsSpider(scrapy.Spider):
         request = failure.request
         self._sitemap_done(request)
         self.crawler.stats.inc_value("baotinh/errors/page_failed")
-        if failure.check(HttpError):
-            level = logging.WARNING
-        else:
-            level = logging.INFO if failure.check(IgnoreRequest) else logging.ERROR
+        # WARNING, not ERROR: each failed page is counted; whether the crawl failed is decided once,
+        # at the close (monitoring, exit status), so a dead server gives one error, not one per page.
+        level = logging.INFO if failure.check(IgnoreRequest) and not failure.check(HttpError) else logging.WARNING
         self.logger.log(level, "page not fetched (%s): %s", failure.getErrorMessage(), request.url)
 
     def article_failed(self, failure):

@@ -48,3 +48,34 @@ def test_extract_prints_one_json_article():
     assert item["title"] == expected["title"]
     assert item["authors"] == expected["authors"]
     assert isinstance(item["published_at"], str)
+
+
+@pytest.mark.parametrize("content, reason", [
+    (bytes(range(256)) * 20, "not_html"),                          # arbitrary binary
+    (bytes(range(1, 32)) * 100 + b"<p>abc</p>" * 300, "not_html"),  # control bytes, no NUL
+    (b"%PDF-1.7\n" + b"x" * 500, "not_html"),
+    (b"\x1f\x8b\x08\x00" + b"\x00" * 20, "gzip"),                  # broken gzip
+])
+def test_extract_refuses_what_is_not_a_page(tmp_path, content, reason):
+    page = tmp_path / "page.html"
+    page.write_bytes(content)
+    result = run_baotinh("extract", page, "--url", "https://baolangson.vn/x-1234567.html")
+    assert result.returncode == 1
+    assert "is not a readable HTML page" in result.stderr and reason in result.stderr
+    assert result.stdout == "" and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("registry", ["[sites.x\nnewspaper = 'a'\n", None])
+def test_scrapy_list_survives_a_broken_or_missing_registry(tmp_path, registry):
+    import os
+    import subprocess
+    import sys
+
+    path = tmp_path / "sites.toml"
+    if registry is not None:
+        path.write_text(registry, encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "scrapy", "list"], capture_output=True, text=True, cwd=ROOT,
+                            env={**os.environ, "BAOTINH_SITES": str(path)}, timeout=60)
+    assert result.returncode == 0
+    assert str(path) in result.stderr
+    assert "Traceback" not in result.stderr

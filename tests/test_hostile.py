@@ -288,3 +288,4 @@ def test_a_server_that_does_not_answer_ends_with_one_clear_error(tmp_path):
     assert last.startswith("baotinh crawl: error: baolaocai: the server at http://127.0.0.1:")
     assert "did not answer" in last
     assert "Traceback" not in result.stderr
+    assert [line for line in result.stderr.splitlines() if "] ERROR:" in line] == []

@@ -329,11 +329,13 @@ def test_json_logs_by_environment_variable(sample_site, tmp_path):
     result = crawl(sample_site, "baocantho", tmp_path / "env.db", env={"BAOTINH_LOG_FORMAT": "json"})
     assert result.returncode == 0
     assert all(line.startswith("{") for line in result.stderr.strip().splitlines())
-    result = run_baotinh("crawl", "baocantho", "--db", tmp_path / "x.db", env={"BAOTINH_LOG_FORMAT": "xml"})
+    result = run_baotinh("crawl", "baocantho", "--base-url", "http://127.0.0.1:1/", "--db", tmp_path / "x.db",
+                         env={"BAOTINH_LOG_FORMAT": "xml"})
     assert result.returncode == 2 and "log format 'xml' is not one of text, json" in result.stderr
 
 
 @pytest.mark.parametrize("value", ["DOWNLOAD_TIMEOUT", "=3", "download_timeout=3"])
 def test_set_needs_an_upper_case_key_and_a_value(tmp_path, value):
-    result = run_baotinh("crawl", "baocantho", "--db", tmp_path / "x.db", "--set", value)
+    result = run_baotinh("crawl", "baocantho", "--base-url", "http://127.0.0.1:1/", "--db", tmp_path / "x.db",
+                         "--set", value)
     assert result.returncode == 2 and "expected KEY=VALUE" in result.stderr

@@ -13,6 +13,10 @@ from crawler.extract import extract_page
 from crawler.registry import RegistryError, get_site, site_for_url
 
 
+# Extraction problems that mean there was no page to read at all.
+UNREADABLE = {"not_html", "bad_gzip", "truncated_gzip"}
+
+
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "extract", help="extract and normalize one saved page, print the Article as JSON",
@@ -37,6 +41,9 @@ def run(args) -> int:
     except RegistryError as exc:
         raise CLIError(str(exc)) from None
     raw = extract_page(body, args.url, site=site)
+    unreadable = [p for p in raw.get("problems") or [] if p.split(" ")[0] in UNREADABLE]
+    if unreadable:
+        raise CLIError(f"{args.file} is not a readable HTML page ({unreadable[0]})", 1)
     item, problems = build_article(raw, url=args.url, site=site, fetched_at=now_vn())
     item["is_article"] = bool(raw.get("is_article", True))
     item["problems"] = [" ".join(p for p in problem if p) for problem in problems]

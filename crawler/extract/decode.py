@@ -89,6 +89,10 @@ def _binary_kind(body: bytes) -> str | None:
         return None
     if sample.count(b"\x00") > 2:
         return "binary"
+    # Text in any encoding we read has almost no C0 control bytes besides whitespace.
+    controls = sum(1 for byte in sample if byte < 0x20 and byte not in b"\t\n\r\f") + sample.count(b"\x7f")
+    if sample and controls > len(sample) // 100:
+        return "binary"
     return None
 
 
