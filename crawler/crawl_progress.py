@@ -13,8 +13,11 @@ line per crawl that is redrawn in place (crawler/progress.py, tqdm):
 - `dropped`: articles not stored (item_dropped_count; the reasons are in baotinh/dropped/*);
 - `failed`: pages that could not be fetched, when there are some.
 
-The figures are read from the crawl's stats every BAOTINH_CRAWL_PROGRESS_INTERVAL seconds (0.5);
-the line stays on screen when the crawl closes, above the close-time log lines and the stats dump.
+The figures are read from the crawl's stats every BAOTINH_CRAWL_PROGRESS_INTERVAL seconds (0.5).
+When the crawl closes the live line gives way to one ordinary line with the final figures, which
+stays above the close-time log lines and the stats dump:
+
+    baolangson: 1250 articles in 2:01:04 (0.17/s), listings 96, new 1190, updated 12, dropped 48
 
 Log lines and the bar share the terminal without garbling each other: while a bar is open, the
 log handlers that write to the same stream write through `tqdm.external_write_mode` (the bar is
@@ -34,6 +37,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
 from contextlib import ExitStack
 
 from scrapy import signals
@@ -70,6 +74,30 @@ def status_text(stats) -> str:
     if failed:
         parts.append(f"failed {failed}")
     return ", ".join(parts)
+
+
+def rate(count: int, seconds: float) -> str:
+    if seconds <= 0:
+        return "?/s"
+    value = count / seconds
+    return f"{value:.0f}/s" if value >= 10 else f"{value:.1f}/s" if value >= 1 else f"{value:.2f}/s"
+
+
+def duration(seconds: float) -> str:
+    """`4.2 s` under a minute, else `12:04` or `2:01:04` (as tqdm shows elapsed time)."""
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    minutes, secs = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
+
+
+def final_line(site: str, stats, seconds: float, reason: str | None = None) -> str:
+    """What stays on the terminal when a crawl's live line closes."""
+    fetched = _count(stats, "baotinh/pages/article")
+    closed = f" (closed: {reason})" if reason and reason != "finished" else ""
+    return (f"{site}: {fetched} articles in {duration(seconds)} ({rate(fetched, seconds)}), "
+            f"{status_text(stats)}{closed}")
 
 
 class _BarSafeStream:
@@ -140,6 +168,8 @@ class CrawlProgress:
         self.interval = interval
         self.bar = None
         self.task = None
+        self.site = None
+        self.started = 0.0
         self._exit = ExitStack()
         self._shown = 0
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
@@ -160,9 +190,13 @@ class CrawlProgress:
     def spider_opened(self, spider):
         from twisted.internet import task
 
-        site = getattr(getattr(spider, "site", None), "name", None) or spider.name
+        self.site = getattr(getattr(spider, "site", None), "name", None) or spider.name
+        self.started = time.monotonic()
         try:
-            self.bar = self._exit.enter_context(progress(desc=site, unit="articles", stream=self.stream, mode="bar"))
+            # leave=False: close() writes the last line itself, which also keeps several crawls'
+            # bars (`baotinh demo`) from overwriting one another as they close
+            self.bar = self._exit.enter_context(progress(desc=self.site, unit="articles", stream=self.stream,
+                                                         mode="bar", leave=False))
         except Exception as exc:  # noqa: BLE001 - a display must never stop a crawl
             logger.debug("no progress bar: %s", exc)
             self.bar = None
@@ -180,25 +214,27 @@ class CrawlProgress:
             return
         stats = self.crawler.stats
         fetched = _count(stats, "baotinh/pages/article")
-        if fetched > self._shown:
-            self.bar.update(fetched - self._shown)
+        new = max(0, fetched - self._shown)
+        # the status first, without drawing: one redraw shows the count and the status together
+        self.bar.set_status(status_text(stats), refresh=not new)
+        if new:
+            self.bar.update(new)
             self._shown = fetched
-        self.bar.set_status(status_text(stats))
 
     def spider_closed(self, spider, reason):
-        self.close()
+        self.close(reason)
 
     def engine_stopped(self):
         self.close()  # the spider may never have closed (an error while opening it)
 
-    def close(self) -> None:
+    def close(self, reason: str | None = None) -> None:
         if self.task is not None and self.task.running:
             self.task.stop()
         self.task = None
         if self.bar is not None:
             try:
-                self.refresh()  # the final figures
-            except Exception as exc:  # noqa: BLE001
+                self.bar.write(final_line(self.site, self.crawler.stats, time.monotonic() - self.started, reason))
+            except Exception as exc:  # noqa: BLE001 - a display must never stop a crawl
                 logger.debug("progress display: %s", exc)
             self.bar = None
         self._exit.close()

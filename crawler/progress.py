@@ -76,8 +76,9 @@ class _Progress:
     def set_total(self, total: int | None) -> None:
         self.total = total
 
-    def set_status(self, text: str) -> None:
-        """A short status shown after the counts ("listings 5, new 30")."""
+    def set_status(self, text: str, refresh: bool = True) -> None:
+        """A short status shown after the counts ("listings 5, new 30"); refresh=False: with the
+        next update() only."""
         self.status_text = text
 
     def write(self, message: str) -> None:
@@ -142,14 +143,14 @@ class _Lines(_Progress):
 
 
 class _Bar(_Progress):
-    def __init__(self, total, desc, unit, stream):
+    def __init__(self, total, desc, unit, stream, leave: bool = True):
         super().__init__(total, desc, unit, stream)
         from tqdm import tqdm
 
         self._tqdm = tqdm
         # " articles": tqdm glues the unit to the numbers ("300articles", "250.00articles/s")
         self.bar = tqdm(total=total, desc=desc or None, unit=f" {unit}", file=stream, dynamic_ncols=True,
-                        mininterval=0.2, leave=True)
+                        mininterval=0.2, leave=leave)
 
     def update(self, n: int = 1) -> None:
         self.count += n
@@ -160,11 +161,11 @@ class _Bar(_Progress):
         self.bar.total = total
         self.bar.refresh()
 
-    def set_status(self, text: str) -> None:
-        """After tqdm's counts and rate; redraws the bar (so its clock moves on too)."""
+    def set_status(self, text: str, refresh: bool = True) -> None:
+        """After tqdm's counts and rate; refresh=True redraws the bar (so its clock moves on too)."""
         self.status_text = text
         try:
-            self.bar.set_postfix_str(text, refresh=True)
+            self.bar.set_postfix_str(text, refresh=refresh)
         except (OSError, ValueError):
             pass
 
@@ -181,17 +182,19 @@ class _Bar(_Progress):
 @contextmanager
 def progress(total: int | None = None, desc: str = "", unit: str = "items", stream: TextIO | None = None,
              *, every: int | None = None, interval: float | None = DEFAULT_INTERVAL, mode: str | None = None,
-             summary: bool = True, clock: Callable[[], float] = time.monotonic) -> Iterator[_Progress]:
+             summary: bool = True, leave: bool = True,
+             clock: Callable[[], float] = time.monotonic) -> Iterator[_Progress]:
     """Show that long work is alive: a bar on a terminal, plain lines elsewhere (see above).
 
     summary=False: no final "done" line in line mode, for commands that print their own
-    ("stopped after ..." is still printed when the work stops early)."""
+    ("stopped after ..." is still printed when the work stops early). leave=False: the bar is
+    erased when it closes (bar mode; for callers that write their own last line)."""
     stream = stream if stream is not None else sys.stderr
     chosen = choose_mode(stream, mode)
     if chosen == "off":
         bar: _Progress = _Quiet(total, desc, unit, stream)
     elif chosen == "bar":
-        bar = _Bar(total, desc, unit, stream)
+        bar = _Bar(total, desc, unit, stream, leave=leave)
     else:
         bar = _Lines(total, desc, unit, stream, every=every, interval=interval, clock=clock, summary=summary)
     try:
