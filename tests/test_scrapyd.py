@@ -16,7 +16,6 @@ import socket
 import subprocess
 import sys
 import time
-import tomllib
 import urllib.parse
 import urllib.request
 from datetime import datetime, timedelta
@@ -30,37 +29,7 @@ from crawler.clock import VIETNAM
 from storage import open_database
 from storage import locks
 
-pytest.importorskip("scrapyd", reason="Scrapyd is in the test extra: pip install -e '.[test]'")
-pytest.importorskip("scrapyd_client", reason="scrapyd-client is in the test extra: pip install -e '.[test]'")
-
 PROJECT = "baotinh"
-# The egg must carry its own registry; if it cannot read crawler/sites.toml from inside the
-# zipped egg, Scrapyd's `scrapy list` fails with this message (see test_the_egg_is_self_contained).
-EGG_REGISTRY_BUG = "cannot read the sites file"
-
-
-def setuptools_problem() -> str | None:
-    """Why this environment's setuptools cannot build the egg or run it under Scrapyd, if it cannot.
-
-    scrapyd-deploy builds with `python setup.py bdist_egg`, i.e. with the setuptools installed here
-    (not the isolated build of pip): pyproject.toml's `license = "MIT"` (PEP 639) needs setuptools
-    >= 77. Scrapyd 1.6 runs eggs through pkg_resources, which setuptools 82 removed."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        found = version("setuptools")
-    except PackageNotFoundError:
-        return "setuptools is not installed; scrapyd-deploy and Scrapyd need it (setuptools>=77,<82)"
-    major = int(found.split(".")[0])
-    license = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"].get("license")
-    if isinstance(license, str) and major < 77:
-        return (f"setuptools {found} cannot read pyproject.toml's license = {license!r} (PEP 639 needs "
-                "setuptools>=77), so `scrapyd-deploy` cannot build the egg; the test/scrapyd extras need "
-                "setuptools>=77,<82")
-    if major >= 82:
-        return (f"setuptools {found} has no pkg_resources, which Scrapyd 1.6 needs to run an egg; "
-                "the test/scrapyd extras need setuptools>=77,<82")
-    return None
 
 
 def free_port() -> int:
@@ -86,7 +55,7 @@ def get_json(url: str, data: list | None = None, timeout: float = 10) -> dict:
 
 
 class Scrapyd:
-    def __init__(self, workdir: Path, env_extra: dict | None = None):
+    def __init__(self, workdir: Path):
         self.workdir = workdir
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
@@ -102,9 +71,10 @@ class Scrapyd:
             "jobs_dir =\n"
             "poll_interval = 0.2\n"
             "max_proc = 4\n", encoding="utf-8")
-        # The jobs must import the deployed egg, not this checkout: no PYTHONPATH, cwd elsewhere.
-        env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "BAOTINH_DB", "SCRAPY_SETTINGS_MODULE")}
-        env.update(env_extra or {})
+        # The jobs must import the deployed egg, not this checkout: no PYTHONPATH, no registry
+        # from outside the egg, cwd elsewhere.
+        env = {k: v for k, v in os.environ.items()
+               if k not in ("PYTHONPATH", "BAOTINH_DB", "BAOTINH_SITES", "SCRAPY_SETTINGS_MODULE")}
         self.log = open(workdir / "scrapyd.out", "wb")  # noqa: SIM115
         self.process = subprocess.Popen([sys.executable, "-m", "scrapyd"], cwd=workdir, env=env,
                                         stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
@@ -160,27 +130,17 @@ class Scrapyd:
 
 @pytest.fixture(scope="module")
 def deployed(tmp_path_factory):
-    """Scrapyd with the project deployed: (server, notes). If the egg cannot read its own
-    registry (a known problem, see EGG_REGISTRY_BUG), Scrapyd is restarted with BAOTINH_SITES
-    pointing at this checkout's registry so that the rest can still be tested, and notes says so."""
-    problem = setuptools_problem()
-    if problem:
-        pytest.xfail(problem)
+    """Scrapyd with the project deployed from this checkout as an egg, nothing else: the egg must
+    carry its own registry (crawler/sites.toml as package data) and settings (the `scrapy` entry
+    point), and the test extra's setuptools (>=77,<82) must build and run it. Any of these
+    missing fails the deploy, and so the tests."""
     tmp = tmp_path_factory.mktemp("scrapyd")
-    started = time.monotonic()
     server = Scrapyd(tmp / "server")
-    notes = {}
     try:
         answer = server.deploy(tmp)
-        if answer.get("status") != "ok" and EGG_REGISTRY_BUG in answer.get("message", ""):
-            notes["egg_registry"] = answer["message"].strip().splitlines()[-1]
-            server.stop()
-            server = Scrapyd(tmp / "server-with-sites", {"BAOTINH_SITES": str(ROOT / "crawler" / "sites.toml")})
-            answer = server.deploy(tmp)
         assert answer.get("status") == "ok", answer
-        assert answer["project"] == PROJECT and answer["spiders"] >= 3
-        notes["deploy_seconds"] = round(time.monotonic() - started, 1)
-        yield server, notes
+        assert answer["project"] == PROJECT and answer["spiders"] >= 3, answer
+        yield server
     finally:
         server.stop()
 
@@ -194,16 +154,14 @@ def articles(db: Path, site: str) -> set[str]:
 
 
 def test_the_egg_is_self_contained(deployed):
-    server, notes = deployed
-    spiders = get_json(server.url + f"listspiders.json?project={PROJECT}")["spiders"]
+    """Scrapyd lists the spiders by running `scrapy list` on the egg alone (no PYTHONPATH, no
+    BAOTINH_SITES, cwd elsewhere): the registry and the settings come from inside it."""
+    spiders = get_json(deployed.url + f"listspiders.json?project={PROJECT}")["spiders"]
     assert {"baolangson", "baolaocai", "baocantho"} <= set(spiders)
-    if "egg_registry" in notes:
-        pytest.xfail("crawler/registry.py reads sites.toml through Path(__file__), which is inside the zipped "
-                     f"egg under Scrapyd; it must read it as package data (importlib.resources): {notes['egg_registry']}")
 
 
 def test_schedule_json_crawls_a_mirror_into_the_database(deployed, sample_site, tmp_path):
-    server, _ = deployed
+    server = deployed
     db = tmp_path / "scrapyd.db"
     mirror = sample_site["baolangson"]
     answer = get_json(server.url + "schedule.json", [
@@ -219,7 +177,7 @@ def test_schedule_json_crawls_a_mirror_into_the_database(deployed, sample_site, 
 
 
 def test_run_due_queues_on_scrapyd_and_releases_the_lock(deployed, sample_site, tmp_path):
-    server, _ = deployed
+    server = deployed
     mirror = sample_site["baolaocai"]
     schedule = tmp_path / "schedule.toml"
     schedule.write_text(f'[entries.qua-scrapyd]\nsite = "baolaocai"\ncron = "*/5 * * * *"\n'
