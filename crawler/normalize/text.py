@@ -9,7 +9,6 @@ import re
 import unicodedata
 
 _SPACES = re.compile(r"[\s\u00a0\u2000-\u200b\u202f\u205f\u3000\ufeff]+")
-_DD = str.maketrans({"đ": "d", "Đ": "D"})
 
 
 def nfc(text: str | None) -> str:
@@ -21,13 +20,41 @@ def nfc(text: str | None) -> str:
 
 def clean_space(text: str | None) -> str:
     """NFC, every run of whitespace (non-breaking and zero-width included) to one space, stripped."""
-    return _SPACES.sub(" ", nfc(text)).strip()
+    if not text:
+        return ""
+    if type(text) is not str:
+        text = str(text)  # (an lxml smart string would keep its tree alive)
+    text = unicodedata.normalize("NFC", text)  # returns text itself when it is already NFC
+    # The only printable whitespace is " ": printable text with no doubled, leading or trailing
+    # space is already clean (the common case: text cleaned once already).
+    if text.isprintable():
+        if "  " not in text and text[0] != " " and text[-1] != " ":
+            return text
+        return " ".join(text.split())
+    # str.split() splits on exactly what \s matches; of _SPACES only U+200B and U+FEFF are not \s.
+    if "\u200b" in text or "\ufeff" in text:
+        return _SPACES.sub(" ", text).strip()
+    return " ".join(text.split())
+
+
+# Combining marks U+0300-U+036F (all of them combining, except U+034F GRAPHEME JOINER):
+# the Vietnamese tone and vowel marks once text is decomposed.
+_LATIN_MARKS = re.compile("[\u0300-\u034e\u0350-\u036f]+")
 
 
 def strip_diacritics(text: str | None) -> str:
     """Remove Vietnamese diacritics, đ/Đ included: "Đồng chí" -> "Dong chi"."""
-    decomposed = unicodedata.normalize("NFD", nfc(text).translate(_DD))
-    return unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
+    if not text:
+        return ""
+    # NFD, drop every combining mark (canonical combining class != 0), NFC again.
+    # (đ/Đ have no decomposition: replacing them before or after NFD is the same.)
+    decomposed = _LATIN_MARKS.sub("", unicodedata.normalize("NFD", text).replace("đ", "d").replace("Đ", "D"))
+    if not decomposed.isascii():
+        others = [c for c in set(decomposed) if c > "\x7f" and unicodedata.combining(c)]
+        if others:
+            drop = set(others)
+            decomposed = "".join(c for c in decomposed if c not in drop)
+    return unicodedata.normalize("NFC", decomposed)
 
 
 def fold(text: str | None) -> str:
