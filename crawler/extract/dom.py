@@ -104,12 +104,19 @@ def iter_text(el):
             yield child.tail
 
 
+_NON_CONTENT_TAGS = tuple(sorted(NON_CONTENT))
+
+
 def text_of(el) -> str:
     """Visible text of an element, NFC, whitespace collapsed ('' for None)."""
     if el is None:
         return ""
     if tag_of(el) in NON_CONTENT:
         return ""
+    # No script/style/... below: every text node counts, and XPath string() joins them in C.
+    # (The parser lower-cases tag names and drops comments and processing instructions.)
+    if next(el.iter(*_NON_CONTENT_TAGS), None) is None:
+        return clean_space(_STRING(el))
     return clean_space("".join(iter_text(el)))
 
 

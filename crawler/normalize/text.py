@@ -9,6 +9,7 @@ import re
 import unicodedata
 
 _SPACES = re.compile(r"[\s\u00a0\u2000-\u200b\u202f\u205f\u3000\ufeff]+")
+_RUNS = re.compile("  +")
 
 
 def nfc(text: str | None) -> str:
@@ -30,11 +31,20 @@ def clean_space(text: str | None) -> str:
     if text.isprintable():
         if "  " not in text and text[0] != " " and text[-1] != " ":
             return text
-        return " ".join(text.split())
+        return _squeeze(text)
+    # Text from the page: usually its only other whitespace is line breaks, tabs and nbsp.
+    spaced = text.replace("\n", " ").replace("\t", " ").replace("\r", " ").replace("\xa0", " ")
+    if spaced.isprintable():
+        return _squeeze(spaced)
     # str.split() splits on exactly what \s matches; of _SPACES only U+200B and U+FEFF are not \s.
     if "\u200b" in text or "\ufeff" in text:
         return _SPACES.sub(" ", text).strip()
     return " ".join(text.split())
+
+
+def _squeeze(text: str) -> str:
+    """Runs of " " to one, stripped (text whose only whitespace is " ")."""
+    return _RUNS.sub(" ", text).strip(" ")
 
 
 # Combining marks U+0300-U+036F (all of them combining, except U+034F GRAPHEME JOINER):
