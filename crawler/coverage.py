@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import calendar
 import math
-import re
 import statistics
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -38,7 +37,6 @@ SHADES = "░▒▓█"          # 1..4 quarters of the site's busiest period
 MARK = {"empty": "×", "low": "!", "after_last": "·", None: " "}
 UNIT = {"month": "month", "week": "week", "day": "day"}
 
-_BOUND = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 _MONTH_INITIALS = "JFMAMJJASOND"
 
 
@@ -93,20 +91,11 @@ def period_range(first: str, last: str, by: str) -> list[str]:
 
 def parse_bound(text: str, *, end: bool = False) -> date:
     """--since/--until: YYYY-MM-DD, YYYY-MM or YYYY; a month or year means its first day
-    (since) or its last day (until). ValueError with a one-line message otherwise."""
-    match = _BOUND.match(text.strip()) if text else None
-    if not match:
-        raise ValueError(f"{text!r} is not a date (use YYYY-MM-DD, YYYY-MM or YYYY)")
-    year, month, day = match.groups()
-    try:
-        if day:
-            return date(int(year), int(month), int(day))
-        if month:
-            first = date(int(year), int(month), 1)
-            return first.replace(day=calendar.monthrange(first.year, first.month)[1]) if end else first
-        return date(int(year), 12, 31) if end else date(int(year), 1, 1)
-    except ValueError:
-        raise ValueError(f"{text!r} is not a date (use YYYY-MM-DD, YYYY-MM or YYYY)") from None
+    (since) or its last day (until). ValueError with a one-line message otherwise. The
+    command-line parser every command shares (crawler.cli.common.date_bound)."""
+    from crawler.cli.common import date_bound
+
+    return date_bound(text, end=end)
 
 
 def key_to_date(key: str) -> date | None:

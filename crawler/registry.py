@@ -9,6 +9,7 @@ URL up for every page of a crawl costs a dictionary walk, not a TOML parse.
 """
 from __future__ import annotations
 
+import math
 import os
 import re
 import threading
@@ -28,6 +29,12 @@ SELECTOR_FIELDS = FIELDS
 # Politeness overrides spiders/base.py applies (download_delay never below 1 s there).
 POLITENESS_KEYS = {"download_delay": float, "concurrency": int, "autothrottle_max_delay": float}
 STATUSES = ("current", "legacy")
+# The article fields the pipelines count (crawler.pipelines.COUNTED_FIELDS): in a site's
+# `coverage` table these keys are health-check thresholds (crawler/monitoring.py), checked here
+# as monitoring.as_fraction reads them. Kept in step by tests/test_registry.py; not imported, so
+# that loading the registry does not import Scrapy.
+THRESHOLD_FIELDS = ("title", "lead", "body", "published_at", "modified_at", "authors", "source", "byline_raw",
+                    "category", "tags", "images")
 KNOWN_KEYS = {
     "newspaper", "province", "former_provinces", "domains", "domain", "base_url", "family",
     "listings", "sitemaps", "rss", "article_pattern", "listing_pattern", "selectors", "politeness",
@@ -124,10 +131,23 @@ def _chunks(text: str) -> tuple[list[_Chunk], list[tuple[int, str]]]:
 
 
 def _key_line(chunk: _Chunk, key: str | None) -> int:
-    """The file line where `key` (or "table.key") is set in a chunk, else the header line."""
+    """The file line where `key` (or "table.key") is set in a chunk, else the header line.
+
+    For "table.key" the key's own line is found in a [table] sub-table or as a dotted key
+    (table.key = ...); otherwise the line that opens the table (or its inline table)."""
     if not key:
         return chunk.line
-    head = key.split(".")[0]
+    head, _, sub = key.partition(".")
+    if sub:
+        sub = sub.split(".")[0]
+        dotted = re.compile(rf"^\s*{re.escape(head)}\s*\.\s*{re.escape(sub)}\s*=")
+        table = re.compile(rf"^\s*\[\s*{re.escape(head)}\s*\]")
+        in_table = False
+        for offset, line in enumerate(chunk.lines):
+            if dotted.match(line) or (in_table and re.match(rf"^\s*{re.escape(sub)}\s*=", line)):
+                return chunk.first_body_line + offset
+            if line.lstrip().startswith("["):
+                in_table = bool(table.match(line))
     pattern = re.compile(rf"^\s*(?:{re.escape(head)}\s*[=.]|\[{re.escape(head)}\])")
     for offset, line in enumerate(chunk.lines):
         if pattern.match(line):
@@ -185,6 +205,24 @@ def _politeness(value) -> dict:
     return out
 
 
+def _coverage(value) -> dict:
+    """The site's coverage table: keys that are counted fields must be usable thresholds, a
+    fraction from 0 to 1 or a percentage up to 100 (what crawler.monitoring.as_fraction
+    accepts); other keys (`since = 2012`, notes) are kept as they are."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise _EntryError("coverage must be a table", "coverage")
+    for name, number in value.items():
+        if name not in THRESHOLD_FIELDS:
+            continue
+        if isinstance(number, bool) or not isinstance(number, (int, float)) or not math.isfinite(number) \
+                or not 0 <= number <= 100:
+            raise _EntryError(f"coverage.{name} = {number!r} is not a threshold: give a fraction from 0 to 1 "
+                              f"or a percentage up to 100 (0 switches the check off)", f"coverage.{name}")
+    return dict(value)
+
+
 def _text(data: dict, key: str, required: bool = False) -> str | None:
     value = data.get(key)
     if value is None:
@@ -231,9 +269,7 @@ def _build_site(name: str, data: dict, line: int) -> Site:
     merged_into = _text(data, "merged_into")
     if merged_into and status != "legacy":
         raise _EntryError("merged_into is for legacy papers (status = \"legacy\")", "merged_into")
-    coverage = data.get("coverage") or {}
-    if not isinstance(coverage, dict):
-        raise _EntryError("coverage must be a table", "coverage")
+    coverage = _coverage(data.get("coverage"))
     return Site(
         name=name, newspaper=newspaper, province=province, domains=domains, base_url=base_url,
         family=family,
@@ -243,7 +279,7 @@ def _build_site(name: str, data: dict, line: int) -> Site:
         article_pattern=data.get("article_pattern", Site.article_pattern),
         listing_pattern=data.get("listing_pattern"),
         selectors=_selectors(data.get("selectors")), politeness=_politeness(data.get("politeness")),
-        coverage=dict(coverage), robots_override=_text(data, "robots_override"),
+        coverage=coverage, robots_override=_text(data, "robots_override"),
         source_line=line, status=status, merged_into=merged_into, notes=_text(data, "notes"),
     )
 
@@ -331,14 +367,31 @@ def load_sites(path: str | Path | None = None) -> dict[str, Site]:
     return load_registry(path)[0]
 
 
+def load_problems(errors: list[str]) -> str:
+    """The registry's load errors in one clause: the first (FILE:LINE: problem) and how many."""
+    if not errors:
+        return ""
+    if len(errors) == 1:
+        return f"the sites file has an error: {errors[0]}"
+    return f"the sites file has {len(errors)} errors (`baotinh sites` lists them), the first: {errors[0]}"
+
+
+def unknown_site_message(name: str, sites: dict[str, Site], errors: list[str]) -> str:
+    """Why `name` is not a usable site: its own broken entry if it has one, else "unknown site"
+    with the known names and, when the file had errors, the first of them (a broken header
+    can hide every site after it)."""
+    broken = [e for e in errors if f": site {name}:" in e]
+    if broken:
+        return broken[0] + (f" ({len(errors)} errors in the sites file)" if len(errors) > 1 else "")
+    message = f"unknown site {name!r}; known sites: {', '.join(sorted(sites)) or 'none'}"
+    return f"{message}; {load_problems(errors)}" if errors else message
+
+
 def get_site(name: str, path: str | Path | None = None) -> Site:
     sites, errors = load_registry(path)
     if name in sites:
         return sites[name]
-    broken = [e for e in errors if f": site {name}:" in e]
-    if broken:
-        raise RegistryError(broken[0])
-    raise RegistryError(f"unknown site {name!r}; known sites: {', '.join(sorted(sites)) or 'none'}")
+    raise RegistryError(unknown_site_message(name, sites, errors))
 
 
 def site_for_url(url: str, sites: dict[str, Site] | None = None) -> Site | None:

@@ -41,7 +41,9 @@ def date_bounds(since=None, until=None) -> list[tuple[str, str]]:
     """(operator, value) conditions on published_at for an inclusive since/until range.
 
     Accepts YYYY, YYYY-MM, YYYY-MM-DD (until covers that whole year/month/day), an ISO
-    datetime (naive = Vietnam time), or date/datetime objects. ValueError otherwise.
+    datetime (naive = Vietnam time), or date/datetime objects. ValueError otherwise, worded
+    like the command line's (crawler.cli.common.date_bound, which the commands use: they pass
+    the dates it resolved, so a date reaching here from a command is already checked).
     """
     conditions = []
     for bound, value in (("since", since), ("until", until)):
@@ -60,7 +62,8 @@ def date_bounds(since=None, until=None) -> list[tuple[str, str]]:
                 else:
                     text = to_iso(datetime.fromisoformat(text.replace("Z", "+00:00")))
             except ValueError:
-                raise ValueError(f"invalid {bound} date {value!r} (use YYYY-MM-DD or an ISO datetime)") from None
+                raise ValueError(f"invalid {bound} {value!r}: not a date (use YYYY-MM-DD, YYYY-MM or YYYY, "
+                                 f"or an ISO datetime)") from None
         if bound == "since":
             conditions.append((">=", text))
         else:

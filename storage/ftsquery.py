@@ -160,5 +160,12 @@ def fold_query(query: str) -> FoldedQuery:
                 token = folded if _BARE.fullmatch(folded) else _quote(folded)
                 b.phrase(caret + token + star, folded, bool(star))
     if not b.phrases:
-        raise SearchError("empty search query")
+        if not (query or "").strip():
+            raise SearchError("empty search query")
+        operators = [m.group() for m in tokens if m.group() in (*OPERATORS, "NEAR")]
+        if operators:
+            raise SearchError(f"{query.strip()!r} is not a valid search query: it has no search terms, only the "
+                              f"operator{'s' if len(operators) > 1 else ''} {', '.join(dict.fromkeys(operators))} "
+                              f"(in lower case, and, or, not are searched as words)")
+        raise SearchError(f"empty search query: {query.strip()!r} has no search terms")
     return FoldedQuery(fts=" ".join(b.out), terms=b.terms)

@@ -169,8 +169,8 @@ def test_empty_database(capsys, tmp_path):
 
 @pytest.mark.parametrize("args, message", [
     (["--by", "year"], "--by must be one of month, week, day"),
-    (["--since", "2024-13"], "--since: '2024-13' is not a date"),
-    (["--until", "hôm nay"], "--until: 'hôm nay' is not a date"),
+    (["--since", "2024-13"], "invalid since '2024-13': not a date (use YYYY-MM-DD, YYYY-MM or YYYY)"),
+    (["--until", "hôm nay"], "invalid until 'hôm nay': not a date (use YYYY-MM-DD, YYYY-MM or YYYY)"),
     (["--since", "2024-06", "--until", "2024-01"], "is after --until"),
     (["--format", "xml"], "--format must be one of"),
     (["--site", "khongco"], "no articles stored for site 'khongco'"),

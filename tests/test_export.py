@@ -72,7 +72,7 @@ def test_iter_articles_filters(db, filters, titles):
 
 
 def test_invalid_dates_are_value_errors_at_call_time(db):
-    with pytest.raises(ValueError, match="invalid since date"):
+    with pytest.raises(ValueError, match="invalid since 'last tuesday': not a date"):
         iter_articles(db, since="last tuesday")
 
 
@@ -127,7 +127,9 @@ def test_export_csv_to_stdout(path, capsys):
 
 @pytest.mark.parametrize("args, message", [
     (["--format", "jsonl", "--bom"], "--bom applies to --format csv only"),
-    (["--since", "2024-13-01"], "invalid since date"),
+    (["--since", "2024-13-01"], "invalid since '2024-13-01': not a date (use YYYY-MM-DD, YYYY-MM or YYYY)"),
+    (["--since", "2024-04", "--until", "2024-03"], "--since 2024-04 is after --until 2024-03"),
+    (["--site", "nosuch"], "unknown site 'nosuch'"),
 ])
 def test_export_user_errors(path, capsys, args, message):
     assert main(["export", *args, "--db", str(path)]) == 2
@@ -158,5 +160,36 @@ def test_authors_command(path, capsys):
 def test_authors_command_errors(path, capsys):
     assert main(["authors", "--top", "0", "--db", str(path)]) == 2
     assert "--top must be at least 1" in capsys.readouterr().err
-    assert main(["authors", "--site", "nowhere", "--db", str(path)]) == 0
-    assert "no authors for site nowhere" in capsys.readouterr().out
+    assert main(["authors", "--site", "nowhere", "--db", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("baotinh authors: error: unknown site 'nowhere': not in the registry and nothing stored")
+    assert len(err.strip().splitlines()) == 1
+    assert main(["authors", "--site", "baolangsn", "--db", str(path)]) == 2
+    assert "did you mean 'baolangson'?" in capsys.readouterr().err
+    # A registry site with nothing stored yet is not an error, just empty.
+    assert main(["authors", "--site", "baocantho", "--db", str(path)]) == 0
+    assert "no authors for site baocantho" in capsys.readouterr().out
+
+
+def test_site_only_in_the_database_is_known(path, capsys):
+    """A site the registry no longer has (renamed, removed) is still there in the archive."""
+    db = open_database(path)
+    ArticleWriter(db).write(make(9, "baocu", "2020-01-01", ["Lan Anh"], [], "Bài của báo cũ"))
+    db.close()
+    assert main(["authors", "--site", "baocu", "--db", str(path)]) == 0
+    assert "Lan Anh" in capsys.readouterr().out
+    assert main(["export", "--site", "baocu", "--db", str(path)]) == 0
+    assert json.loads(capsys.readouterr().out)["title"] == "Bài của báo cũ"
+
+
+@pytest.mark.parametrize("command", [
+    ["authors"], ["export"], ["search", "lễ hội"], ["runs"], ["report"], ["export-warc", "-o", "{tmp}/x.warc.gz"],
+])
+def test_unknown_site_is_one_line_and_exit_2_in_every_command(command, path, tmp_path, capsys):
+    """A typo in --site must not look like an empty archive (or an empty file)."""
+    args = [arg.replace("{tmp}", str(tmp_path)) for arg in command]
+    assert main([*args, "--site", "baolangsn", "--db", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err == (f"baotinh {command[0]}: error: unknown site 'baolangsn': not in the registry and nothing stored "
+                   f"for it (did you mean 'baolangson'?)\n")
+    assert not (tmp_path / "x.warc.gz").exists()

@@ -309,8 +309,10 @@ def test_scrapy_crawl_takes_the_same_arguments(tmp_path):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--since", "2024-13-01"], "not a date"),
-    (["--since", "2024-05-01", "--until", "2024-01-01"], "is after"),
+    (["--since", "2024-13-01"], "invalid since '2024-13-01': not a date (use YYYY-MM-DD, YYYY-MM or YYYY)"),
+    (["--until", "last week"], "invalid until 'last week': not a date (use YYYY-MM-DD, YYYY-MM or YYYY)"),
+    (["--since", "2024-05-01", "--until", "2024-01-01"], "--since 2024-05-01 is after --until 2024-01-01"),
+    (["--since", "2024-02", "--until", "2024-01"], "--since 2024-02 is after --until 2024-01"),
     (["--max-articles", "0"], "at least 1"),
     (["--full", "--known-pages", "2"], "incremental crawls only"),
 ])

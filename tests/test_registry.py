@@ -99,6 +99,20 @@ def test_site_for_url_takes_the_most_specific_domain(url, name):
     ('[site.beta]\nnewspaper = "Báo Beta"\n', 1, "is not [sites.NAME]"),
     ('[sites.beta]\nnewspaper = "Báo Beta"\nprovince = "Huế"\ndomains = ["beta.vn"]\nbase_url = "ftp://beta.vn/"\n',
      5, "not an http(s) URL"),
+    # Coverage thresholds: the key's own line, in a sub-table, inline or dotted.
+    ('[sites.beta]\nnewspaper = "Báo Beta"\nprovince = "Huế"\ndomains = ["beta.vn"]\nbase_url = "https://beta.vn/"\n'
+     '[sites.beta.coverage]\nsince = 2012\nauthors = "half"\n', 8,
+     "site beta: coverage.authors = 'half' is not a threshold: give a fraction from 0 to 1 or a percentage up to 100"),
+    ('[sites.beta]\nnewspaper = "Báo Beta"\nprovince = "Huế"\ndomains = ["beta.vn"]\nbase_url = "https://beta.vn/"\n'
+     'coverage = { title = 0.9, body = 150 }\n', 6, "coverage.body = 150 is not a threshold"),
+    ('[sites.beta]\nnewspaper = "Báo Beta"\nprovince = "Huế"\ndomains = ["beta.vn"]\nbase_url = "https://beta.vn/"\n'
+     'coverage.title = 0.9\ncoverage.published_at = -1\n', 7, "coverage.published_at = -1 is not a threshold"),
+    ('[sites.beta]\nnewspaper = "Báo Beta"\nprovince = "Huế"\ndomains = ["beta.vn"]\nbase_url = "https://beta.vn/"\n'
+     '[sites.beta.coverage]\ntags = true\n', 7, "coverage.tags = True is not a threshold"),
+    ('[sites.beta]\nnewspaper = "Báo Beta"\nprovince = "Huế"\ndomains = ["beta.vn"]\nbase_url = "https://beta.vn/"\n'
+     '[sites.beta.coverage]\nbody = nan\n', 7, "coverage.body = nan is not a threshold"),
+    ('[sites.beta]\nnewspaper = "Báo Beta"\nprovince = "Huế"\ndomains = ["beta.vn"]\nbase_url = "https://beta.vn/"\n'
+     'coverage = "high"\n', 6, "coverage must be a table"),
 ])
 def test_a_broken_entry_is_reported_with_its_line_and_the_others_load(tmp_path, entry, line, message):
     path = write(tmp_path, GOOD + "\n" + entry + "\n" + GOOD.replace("alpha", "omega"))
@@ -108,6 +122,68 @@ def test_a_broken_entry_is_reported_with_its_line_and_the_others_load(tmp_path, 
     first_line_of_entry = GOOD.count("\n") + 2
     assert errors[0].startswith(f"{path}:{first_line_of_entry + line - 1}: ")
     assert message in errors[0]
+
+
+@pytest.mark.parametrize("value", [0, 0.5, 1, 1.5, 50, 95, 100, 0.0, 100.0])
+def test_coverage_thresholds_the_monitor_accepts_load(tmp_path, value):
+    from crawler.monitoring import as_fraction
+
+    path = write(tmp_path, GOOD + f"coverage = {{ authors = {value}, since = 2012, note = \"x\" }}\n")
+    sites, errors = load_registry(path)
+    assert errors == []
+    assert sites["alpha"].coverage == {"authors": value, "since": 2012, "note": "x"}
+    assert as_fraction(value) is not None
+
+
+@pytest.mark.parametrize("value", ['"half"', '"90"', "150", "-0.1", "100.5", "true", "inf", "nan", "[0.5]"])
+def test_coverage_thresholds_the_monitor_would_ignore_are_errors(tmp_path, value):
+    from crawler.monitoring import as_fraction
+
+    path = write(tmp_path, GOOD + f"[sites.alpha.coverage]\nbody = {value}\n")
+    sites, errors = load_registry(path)
+    assert sites == {} and len(errors) == 1
+    assert errors[0].startswith(f"{path}:{GOOD.count(chr(10)) + 2}: site alpha: coverage.body = ")
+    import tomllib
+    parsed = tomllib.loads(f"v = {value}")["v"]
+    # Stricter than the monitor only for text ("90": thresholds are numbers) and for NaN, which
+    # as_fraction lets through but no fill rate can ever be compared with.
+    fraction = as_fraction(parsed)
+    assert fraction is None or isinstance(parsed, str) or fraction != fraction
+
+
+def test_threshold_fields_are_the_counted_fields():
+    from crawler.pipelines import COUNTED_FIELDS
+    from crawler.registry import THRESHOLD_FIELDS
+
+    assert THRESHOLD_FIELDS == COUNTED_FIELDS
+
+
+def test_unknown_site_names_the_load_errors(tmp_path):
+    """A broken header hides every site after it: the message must say so, with file and line."""
+    path = write(tmp_path, "[sites.baolangson\nnewspaper = \"Báo Lạng Sơn\"\n")
+    with pytest.raises(RegistryError) as exc:
+        get_site("baolangson", path)
+    message = str(exc.value)
+    assert message.startswith("unknown site 'baolangson'; known sites: none; the sites file has an error: "
+                              f"{path}:1: bad TOML")
+    assert "\n" not in message
+    # Several errors: how many, and the first one.
+    path = write(tmp_path, GOOD + "\n[sites.beta]\nnewspaper = 1\n\n[sites.gamma]\nprovince = 2\n")
+    with pytest.raises(RegistryError, match=r"unknown site 'delta'; known sites: alpha; the sites file has 2 errors "
+                                            r"\(`baotinh sites` lists them\), the first: .*:9: site beta: newspaper"):
+        get_site("delta", path)
+    # A site whose own entry is broken: that entry's error.
+    with pytest.raises(RegistryError, match=r":9: site beta: newspaper must be a non-empty string \(2 errors"):
+        get_site("beta", path)
+
+
+def test_crawl_of_a_site_hidden_by_a_broken_file_names_the_file(tmp_path):
+    path = write(tmp_path, "[sites.baolangson\nnewspaper = \"Báo Lạng Sơn\"\n")
+    result = run_baotinh("crawl", "baolangson", "--db", tmp_path / "a.db", env={"BAOTINH_SITES": str(path)})
+    assert result.returncode == 2
+    assert result.stderr.strip() == (f"baotinh crawl: error: unknown site 'baolangson'; known sites: none; the sites "
+                                     f"file has an error: {path}:1: bad TOML: Expected ']' at the end of a table "
+                                     f"declaration")
 
 
 def test_selectors_in_every_form(tmp_path):

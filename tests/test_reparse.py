@@ -56,3 +56,48 @@ def test_reparse_errors_are_one_line(tmp_path):
     assert result.returncode == 2 and "no database" in result.stderr
     result = run_baotinh("reparse", "--site", "khong-co", "--db", tmp_path / "none.db")
     assert result.returncode == 2 and "unknown site" in result.stderr
+
+
+def _raw_pages_db(tmp_path, pages):
+    """A database holding only raw article pages: (site, body) -> https://SITE.vn/N.html."""
+    from storage import open_database
+    from storage.raw_pages import RawPageWriter
+
+    path = tmp_path / "raw.db"
+    db = open_database(path)
+    writer = RawPageWriter(db)
+    for number, (site, body) in enumerate(pages):
+        writer.write({"site": site, "kind": "article", "url": f"https://{site}.vn/{number}.html", "status": 200,
+                      "headers": {"Content-Type": "text/html; charset=utf-8"}, "body": body})
+    db.close()
+    return path
+
+
+def test_reparse_of_pages_whose_site_is_not_in_the_registry_exits_2(tmp_path, monkeypatch, capsys):
+    """A broken sites file must not pass for a clean run: the skipped pages make the status 2,
+    in one line that names the sites and the file's first error."""
+    from conftest import fixture_pairs
+    from crawler.cli import main
+    from crawler.sample_site import FIXTURES
+
+    page = fixture_pairs(FIXTURES / "baolangson")[0].with_suffix(".html").read_bytes()
+    db = _raw_pages_db(tmp_path, [("baolangson", page), ("baolangson", page), ("baocu", page)])
+    sites = tmp_path / "sites.toml"
+    sites.write_text("[sites.baolangson\nnewspaper = \"Báo Lạng Sơn\"\n", encoding="utf-8")
+    monkeypatch.setenv("BAOTINH_SITES", str(sites))
+    assert main(["reparse", "--db", str(db)]) == 2
+    captured = capsys.readouterr()
+    assert "3 unknown_site" in captured.out
+    (line,) = [line for line in captured.err.splitlines() if "error" in line]
+    assert line == (f"baotinh reparse: error: 3 stored pages were not re-extracted: their site is not in the "
+                    f"registry: baolangson (2), baocu (1); the sites file has an error: {sites}:1: bad TOML: "
+                    f"Expected ']' at the end of a table declaration")
+
+    # With a clean registry, only the page of the site it does not have is reported.
+    monkeypatch.delenv("BAOTINH_SITES")
+    assert main(["reparse", "--db", str(db)]) == 2
+    captured = capsys.readouterr()
+    assert "1 unknown_site" in captured.out
+    assert ("error: 1 stored page was not re-extracted: its site is not in the registry: baocu (1); add them "
+            "to the sites file, or reparse the others with --site NAME") in captured.err
+    assert main(["reparse", "--site", "baolangson", "--db", str(db)]) == 0

@@ -224,7 +224,10 @@ def test_cli_no_results(path, capsys):
 @pytest.mark.parametrize("args, message", [
     (["lang AND"], "malformed search query"),
     (['"lang'], "unterminated quote"),
-    (["lang", "--since", "05/03/2024"], "invalid since date"),
+    (["lang", "--since", "05/03/2024"], "invalid since '05/03/2024': not a date (use YYYY-MM-DD, YYYY-MM or YYYY)"),
+    (["lang", "--since", "2024-06", "--until", "2024-05"], "--since 2024-06 is after --until 2024-05"),
+    (["lang", "--site", "baolangsn"], "unknown site 'baolangsn'"),
+    (["AND OR"], "'AND OR' is not a valid search query: it has no search terms"),
     (["lang", "--limit", "0"], "--limit must be at least 1"),
 ])
 def test_cli_errors_are_one_line(path, capsys, args, message):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from crawler.cli.common import CLIError, add_db_argument
-from crawler.cli.search import open_archive
+from crawler.cli.search import check_archive_site, open_archive
 from storage import StorageError, top_authors
 
 
@@ -20,6 +20,7 @@ def run(args) -> int:
         raise CLIError("--top must be at least 1")
     db = open_archive(args)
     try:
+        check_archive_site(db, args.site)
         rows = top_authors(db, site=args.site, top=args.top)
     except StorageError as exc:
         raise CLIError(str(exc)) from None

@@ -14,10 +14,8 @@ import shutil
 import sys
 from pathlib import Path
 
-from crawler.cli.common import CLIError, add_db_argument, db_path
-from crawler.coverage import (
-    CSV_HEADER, PERIODS, build_coverage, csv_rows, key_to_date, parse_bound, render_table,
-)
+from crawler.cli.common import CLIError, add_db_argument, date_options, db_path
+from crawler.coverage import CSV_HEADER, PERIODS, build_coverage, csv_rows, key_to_date, render_table
 
 FORMATS = ("table", "csv", "json")
 
@@ -31,9 +29,11 @@ def register(subparsers) -> None:
     parser.add_argument("--site", help="only this site (registry name)")
     parser.add_argument("--by", default="month", metavar="|".join(PERIODS),
                         help="period: month (default), ISO week, or day")
-    parser.add_argument("--since", metavar="DATE", help="first period shown (YYYY-MM-DD, YYYY-MM or YYYY)")
+    parser.add_argument("--since", metavar="DATE",
+                        help="first period shown: the one holding DATE (YYYY-MM-DD, YYYY-MM or YYYY)")
     parser.add_argument("--until", metavar="DATE",
-                        help="last period shown (YYYY-MM-DD, YYYY-MM or YYYY); default: the archive's last")
+                        help="last period shown: the one holding DATE (YYYY-MM-DD, YYYY-MM or YYYY, a month or "
+                             "year to its last day); default: the archive's last")
     parser.add_argument("--format", default=None, metavar="|".join(FORMATS),
                         help="table (default: heat-map for the terminal), csv or json")
     parser.add_argument("--html", type=Path, metavar="FILE", help="also write a self-contained HTML report")
@@ -48,17 +48,7 @@ def parse_options(args) -> dict:
     fmt = args.format or "table"
     if fmt not in FORMATS:
         raise CLIError(f"--format must be one of {', '.join(FORMATS)} (got {args.format!r})")
-    bounds = {}
-    for name, end in (("since", False), ("until", True)):
-        value = getattr(args, name)
-        if value is not None:
-            try:
-                bounds[name] = parse_bound(value, end=end)
-            except ValueError as exc:
-                raise CLIError(f"--{name}: {exc}") from None
-    since, until = bounds.get("since"), bounds.get("until")
-    if since and until and since > until:
-        raise CLIError(f"--since {args.since} is after --until {args.until}")
+    since, until = date_options(args)
     if args.html is not None and args.html.is_dir():
         raise CLIError(f"--html {args.html} is a directory; give a file name")
     return {"by": args.by, "format": fmt, "since": since, "until": until, "html": args.html is not None}

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from crawler.cli.common import CLIError, add_db_argument
-from crawler.cli.search import add_filter_arguments, check_dates, open_archive
+from crawler.cli.search import add_filter_arguments, check_archive_site, check_dates, open_archive
 from crawler.progress import track
 from storage import StorageError, iter_articles
 from storage.queries import EXPORT_COLUMNS
@@ -63,10 +63,11 @@ def run(args) -> int:
     fmt = args.format or ("csv" if args.output and args.output.suffix.lower() == ".csv" else "jsonl")
     if args.bom and fmt != "csv":
         raise CLIError("--bom applies to --format csv only")
-    check_dates(args)
+    since, until = check_dates(args)
     db = open_archive(args)
     try:
-        articles = track(iter_articles(db, site=args.site, since=args.since, until=args.until, author=args.author),
+        check_archive_site(db, args.site)
+        articles = track(iter_articles(db, site=args.site, since=since, until=until, author=args.author),
                          desc="export", unit="articles", summary=False)  # progress on stderr
         if args.output is None:
             out = sys.stdout

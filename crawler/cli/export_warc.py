@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from crawler.cli.common import CLIError, add_db_argument, db_path
+from crawler.cli.common import CLIError, add_date_arguments, add_db_argument, check_site, date_options, db_path
 
 
 def register(subparsers) -> None:
@@ -17,8 +17,7 @@ def register(subparsers) -> None:
                     "request and a response, or a revisit when the same bytes were stored before.")
     parser.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.warc.gz", help="the WARC file")
     parser.add_argument("--site", help="only this site's pages (registry name)")
-    parser.add_argument("--since", metavar="YYYY-MM-DD", help="only pages fetched on or after this date")
-    parser.add_argument("--until", metavar="YYYY-MM-DD", help="only pages fetched on or before this date")
+    add_date_arguments(parser, "only pages fetched")
     add_db_argument(parser)
     parser.set_defaults(func=run)
 
@@ -27,13 +26,9 @@ def run(args) -> int:
     from crawler.progress import progress
     from crawler.warc import WarcExporter
     from storage import StorageError, open_database
-    from storage.dates import date_bounds
     from storage.raw_pages import count_captures, iter_captures
 
-    try:
-        date_bounds(args.since, args.until)
-    except ValueError as exc:
-        raise CLIError(str(exc)) from None
+    since, until = date_options(args)
     output: Path = args.output
     if output.is_dir():
         raise CLIError(f"{output} is a directory")
@@ -46,18 +41,20 @@ def run(args) -> int:
         raise CLIError(f"cannot use the database {path}: {exc}") from None
     temporary = output.with_name(f".{output.name}.part")
     try:
-        total = count_captures(db, site=args.site, since=args.since, until=args.until)
+        total = count_captures(db, site=args.site, since=since, until=until)
         if total == 0:
+            if args.site and not count_captures(db, site=args.site):
+                check_site(args.site)  # a typo is an error (2), a known site with no pages is not (1)
             raise CLIError(f"no stored pages{' for ' + args.site if args.site else ''}"
                            f"{' in that date range' if args.since or args.until else ''} in {path}", 1)
-        described = ", ".join(f"{k} {v}" for k, v in (("site", args.site), ("since", args.since),
-                                                      ("until", args.until)) if v)
+        described = ", ".join(f"{k} {v}" for k, v in (("site", args.site), ("since", since and since.isoformat()),
+                                                      ("until", until and until.isoformat())) if v)
         try:
             output.parent.mkdir(parents=True, exist_ok=True)
             with open(temporary, "wb") as stream, progress(total=total, desc="export-warc", unit="pages") as bar:
                 exporter = WarcExporter(stream, filename=output.name,
                                         description="baotinh raw pages" + (f" ({described})" if described else ""))
-                for capture in iter_captures(db, site=args.site, since=args.since, until=args.until):
+                for capture in iter_captures(db, site=args.site, since=since, until=until):
                     exporter.write(capture)
                     bar.update(1)
             os.replace(temporary, output)

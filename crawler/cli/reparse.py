@@ -4,7 +4,8 @@ After a selector fix (crawler/sites.toml) or an extraction change, every site's 
 of each article URL goes through the same code as a crawl (crawler.rawpages.reparse_capture:
 extract_page, build_article, the title/body check) and the result is written through
 ArticleWriter: changed articles are updated (the old text kept in article_versions), pages that
-now extract become new articles, the rest are unchanged.
+now extract become new articles, the rest are unchanged. Pages of a site the registry does not
+have (a broken sites file, a renamed entry) are skipped and make the exit status 2.
 """
 from __future__ import annotations
 
@@ -26,12 +27,14 @@ def register(subparsers) -> None:
 def run(args) -> int:
     from crawler.progress import progress
     from crawler.rawpages import reparse_capture
-    from crawler.registry import RegistryError, get_site, load_sites
+    from crawler.registry import RegistryError, get_site, load_problems, load_registry
     from storage import ArticleWriter, StorageError, open_database
     from storage.raw_pages import count_article_urls, latest_article_captures
 
     try:
-        sites = {args.site: get_site(args.site)} if args.site else load_sites()
+        sites, errors = load_registry()
+        if args.site:
+            sites = {args.site: get_site(args.site)}
     except RegistryError as exc:
         raise CLIError(str(exc)) from None
     path = db_path(args)
@@ -40,6 +43,7 @@ def run(args) -> int:
     except StorageError as exc:
         raise CLIError(f"cannot use the database {path}: {exc}") from None
     counts: Counter[str] = Counter()
+    unknown: Counter[str] = Counter()  # pages of sites the registry does not have
     try:
         writer = ArticleWriter(db)
         total = count_article_urls(db, site=args.site)
@@ -52,6 +56,7 @@ def run(args) -> int:
                 site = sites.get(capture["site"])
                 if site is None:
                     counts["unknown_site"] += 1
+                    unknown[capture["site"]] += 1
                     continue
                 record, dropped, _problems = reparse_capture(capture, site)
                 if record is None:
@@ -66,4 +71,11 @@ def run(args) -> int:
     order = ["new", "updated", "unchanged"]
     parts = [f"{counts[k]} {k}" for k in order] + [f"{n} {k}" for k, n in sorted(counts.items()) if k not in order]
     print(f"reparse: {pages} pages: " + ", ".join(parts))
+    if unknown:
+        names = ", ".join(f"{name} ({n})" for name, n in unknown.most_common(3)) + (", …" if len(unknown) > 3 else "")
+        problems = (f"; {load_problems(errors)}" if errors
+                    else "; add them to the sites file, or reparse the others with --site NAME")
+        skipped = sum(unknown.values())
+        raise CLIError(f"{skipped} stored page{' was' if skipped == 1 else 's were'} not re-extracted: "
+                       f"{'its' if skipped == 1 else 'their'} site is not in the registry: {names}{problems}")
     return 0

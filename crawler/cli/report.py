@@ -12,7 +12,7 @@ import json
 import sys
 from datetime import datetime
 
-from crawler.cli.common import CLIError, add_db_argument, db_path
+from crawler.cli.common import CLIError, add_db_argument, check_site, db_path
 from storage import StorageError, open_database
 
 ARTICLE_STATUSES = ("new", "updated", "unchanged")
@@ -195,6 +195,7 @@ def run(args) -> int:
     if found is None:
         if args.run_id is not None:
             raise CLIError(f"no crawl run {args.run_id} in {path}")
+        check_site(args.site)
         raise CLIError(f"no crawl runs{' of ' + args.site if args.site else ''} in {path}")
     report = build_report(found)
     if args.format == "json":

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from crawler.cli.common import CLIError, add_db_argument, db_path
+from crawler.cli.common import CLIError, add_db_argument, check_site, db_path
 from storage import StorageError, list_runs, open_database
 
 COLUMNS = ("id", "site", "scheduled_by", "started", "finished", "reason", "new", "updated", "duration")
@@ -82,6 +82,8 @@ def run(args) -> int:
             db.close()
     except StorageError as exc:
         raise CLIError(f"cannot use the database {path}: {exc}") from None
+    if not runs:
+        check_site(args.site)  # a name that is nowhere is a typo, not a site never crawled
     if args.json:
         for record in runs:
             print(json.dumps({**row(record), "mode": record.get("mode"), "args": record.get("args"),

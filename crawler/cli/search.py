@@ -10,9 +10,8 @@ import csv
 import json
 import sys
 
-from crawler.cli.common import CLIError, add_db_argument, db_path
+from crawler.cli.common import CLIError, add_date_arguments, add_db_argument, check_site, date_options, db_path
 from storage import SearchError, StorageError, open_database, search
-from storage.dates import date_bounds
 from storage.search import RESULT_KEYS
 
 
@@ -35,15 +34,20 @@ def register(subparsers) -> None:
 
 def add_filter_arguments(parser) -> None:
     parser.add_argument("--site", help="only this site (registry name, e.g. baolangson)")
-    parser.add_argument("--since", metavar="DATE", help="published on or after DATE (YYYY, YYYY-MM, YYYY-MM-DD)")
-    parser.add_argument("--until", metavar="DATE", help="published on or before DATE (whole day/month/year)")
+    add_date_arguments(parser, "published")
 
 
-def check_dates(args) -> None:
-    try:
-        date_bounds(args.since, args.until)
-    except ValueError as exc:
-        raise CLIError(str(exc)) from None
+def check_dates(args):
+    """--since/--until as inclusive dates (crawler.cli.common.date_options); CLIError if unusable."""
+    return date_options(args)
+
+
+def check_archive_site(db, site: str | None) -> None:
+    """CLIError for a --site that is neither in the registry nor among the stored articles."""
+    if site:
+        from storage.coverage import site_names
+
+        check_site(site, lambda: site_names(db))
 
 
 def open_archive(args):
@@ -57,10 +61,11 @@ def open_archive(args):
 def run(args) -> int:
     if args.limit < 1:
         raise CLIError("--limit must be at least 1")
-    check_dates(args)
+    since, until = check_dates(args)
     db = open_archive(args)
     try:
-        results = search(db, " ".join(args.query), site=args.site, since=args.since, until=args.until,
+        check_archive_site(db, args.site)
+        results = search(db, " ".join(args.query), site=args.site, since=since, until=until,
                          author=args.author, limit=args.limit)
     except (SearchError, StorageError) as exc:
         raise CLIError(str(exc)) from None

@@ -1,30 +1,26 @@
 """Crawl modes of `baotinh crawl`: incremental (default), --full, backfill (--since/--until),
 trial limits and --jobdir. Each option becomes the spider argument of the same name, so
 `scrapy crawl SITE -a since=2024-01-01 -a jobdir=jobs/x` does the same (spiders/base.py).
+--since/--until take YYYY-MM-DD, YYYY-MM or YYYY like every command (crawler.cli.common.date_bound);
+the spider always receives the resolved day, YYYY-MM-DD.
 docs/archiving.md describes the modes and the resume rule.
 """
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
-from crawler.cli.common import CLIError
-
-
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise CLIError(f"{text!r} is not a date as YYYY-MM-DD") from None
+from crawler.cli.common import DATE_FORMS, CLIError, date_options
 
 
 def add_arguments(parser) -> None:
     group = parser.add_argument_group("modes (default: incremental, only articles not yet in the archive)")
     group.add_argument("--full", action="store_true",
                        help="fetch every article again, known ones too, and record changed ones as versions")
-    group.add_argument("--since", metavar="YYYY-MM-DD",
-                       help="backfill: follow listings and sitemaps back until articles are older than this date")
-    group.add_argument("--until", metavar="YYYY-MM-DD", help="backfill: skip articles newer than this date")
+    group.add_argument("--since", metavar="DATE",
+                       help=f"backfill: follow listings and sitemaps back until articles are older than DATE "
+                            f"({DATE_FORMS}; a month or year from its first day)")
+    group.add_argument("--until", metavar="DATE",
+                       help=f"backfill: skip articles newer than DATE ({DATE_FORMS}; a month or year to its last day)")
     group.add_argument("--known-pages", type=int, metavar="N",
                        help="incremental: stop paging a listing after N pages of known articles (default 1)")
     group.add_argument("--max-articles", type=int, metavar="N", help="request at most N articles (trial runs)")
@@ -35,10 +31,7 @@ def add_arguments(parser) -> None:
 
 
 def apply(args, plan) -> None:
-    since = _day(args.since) if args.since else None
-    until = _day(args.until) if args.until else None
-    if since and until and since > until:
-        raise CLIError(f"--since {since} is after --until {until}")
+    since, until = date_options(args)  # the spider gets them as YYYY-MM-DD (spiders/base.py)
     for option in ("known_pages", "max_articles", "max_pages"):
         value = getattr(args, option)
         if value is not None and value < 1:

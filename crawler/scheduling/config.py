@@ -4,8 +4,8 @@ beyond reading the file; time always enters as an argument (`now=`, `after=`).
     [entries.north-daily]                 # one table per entry; NAME is [A-Za-z0-9_-]+
     sites = ["baolangson", "baolaocai"]   # or site = "baocantho", or sites = "all"
     cron = "15 6,18 * * *"                # 5 fields (or @daily, @hourly...), Asia/Ho_Chi_Minh
-    mode = "incremental"                  # or "backfill" (needs since = YYYY-MM-DD), or "full"
-    # until = 2024-12-31                  # backfill only: skip articles newer than this
+    mode = "incremental"                  # or "backfill" (needs since = YYYY-MM-DD, "YYYY-MM" or YYYY), or "full"
+    # until = 2024-12-31                  # backfill only: skip articles newer than this (a month or year: its end)
     # known_pages = 2                     # incremental only: pages of known articles before stopping
     max_articles = 400                    # optional limits
     max_pages = 3000
@@ -21,12 +21,13 @@ import difflib
 import re
 import tomllib
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from croniter import CroniterBadDateError, CroniterError, croniter
 
+from crawler.cli.common import date_bound, date_range
 from crawler.clock import VIETNAM
 
 MODES = ("incremental", "backfill", "full")
@@ -51,8 +52,8 @@ class ScheduleEntry:
     sites: tuple[str, ...]
     cron: str
     mode: str = "incremental"
-    since: str | None = None          # YYYY-MM-DD, backfill only
-    until: str | None = None          # YYYY-MM-DD, backfill only
+    since: str | None = None          # YYYY-MM-DD (the first day of a month or year given), backfill only
+    until: str | None = None          # YYYY-MM-DD (the last day of a month or year given), backfill only
     known_pages: int | None = None    # incremental only
     max_articles: int | None = None
     max_pages: int | None = None
@@ -204,16 +205,10 @@ def _positive_int(value, key: str) -> int | None:
 
 
 def _day(value, key: str) -> str:
-    if isinstance(value, datetime):
-        raise ValueError(f"{key} must be a date (YYYY-MM-DD), not a date and time ({value})")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value.strip()).isoformat()
-        except ValueError:
-            pass
-    raise ValueError(f"{key} must be a date YYYY-MM-DD, not {value!r}")
+    """since/until of an entry, read like --since/--until of `baotinh crawl`
+    (crawler.cli.common.date_bound): a TOML date, "YYYY-MM-DD", "YYYY-MM" or a year ("YYYY"
+    or 2024); since is the start of the month or year, until its end. Returns YYYY-MM-DD."""
+    return date_bound(value, end=key == "until", name=key).isoformat()
 
 
 def _sites(data: dict, known: dict | None) -> tuple[str, ...]:
@@ -263,12 +258,11 @@ def build_entry(name: str, data, *, known_sites: dict | None = None, line: int =
     since = _day(data["since"], "since") if data.get("since") is not None else None
     until = _day(data["until"], "until") if data.get("until") is not None else None
     if mode == "backfill" and since is None:
-        raise ValueError("mode = \"backfill\" needs since = YYYY-MM-DD (how far back to go)")
+        raise ValueError("mode = \"backfill\" needs since = YYYY-MM-DD, YYYY-MM or YYYY (how far back to go)")
     for key, value in (("since", since), ("until", until)):
         if mode != "backfill" and value is not None:
             raise ValueError(f"{key} only applies to mode = \"backfill\" (this entry's mode is {mode!r})")
-    if since and until and since > until:
-        raise ValueError(f"since {since} is after until {until}")
+    date_range(since, until)  # ValueError "since … is after until …"
     known_pages = _positive_int(data.get("known_pages"), "known_pages")
     if known_pages is not None and mode != "incremental":
         raise ValueError(f"known_pages only applies to mode = \"incremental\" (this entry's mode is {mode!r})")
