@@ -58,6 +58,35 @@ def _required_tokens(selector: str) -> tuple[str, ...]:
     return tuple(out)
 
 
+# A selector whose first compound is a tag (or *) with classes/ids only, e.g. ".article__tags a",
+# "div.article__body.cms-body", "#content-detail + .author": its matches all hang off the
+# elements that carry the first class/id, which Page finds without running XPath over the tree.
+_FIRST_COMPOUND = re.compile(r"\s*(?:[a-zA-Z][a-zA-Z0-9]*|\*)?((?:[.#]-?[_a-zA-Z][\w-]*)+)(?=[\s>+~]|$)")
+
+
+@lru_cache(maxsize=2048)
+def _anchored(selector: str):
+    """("." or "#", name, XPath of the selector from an anchor element itself) or None."""
+    if "," in selector or "\\" in selector:
+        return None
+    m = _FIRST_COMPOUND.match(selector)
+    if not m:
+        return None
+    kind, name = _CLASS_OR_ID.match(m.group(1)).groups()
+    try:
+        xpath = lxml.etree.XPath(_TRANSLATOR.css_to_xpath(selector, prefix="self::"))
+    except (SelectorError, lxml.etree.XPathError, TypeError):
+        return None
+    return kind, name, xpath
+
+
+def _has_ancestor(el, root) -> bool:
+    for anc in el.iterancestors():
+        if anc is root:
+            return True
+    return False
+
+
 def select(root, selector: str) -> list:
     """Elements under (and including) root matching one CSS selector; [] for a bad selector."""
     if root is None:
@@ -150,6 +179,9 @@ def common_ancestor(a, b):
 _ITEMPROPS = lxml.etree.XPath("//*[@itemprop]")
 _CLASSES = lxml.etree.XPath("//@class", smart_strings=False)
 _IDS = lxml.etree.XPath("//@id", smart_strings=False)
+# The elements of those attributes, in the same (document) order.
+_CLASS_ELEMENTS = lxml.etree.XPath("//*[@class]")
+_ID_ELEMENTS = lxml.etree.XPath("//*[@id]")
 _BREADCRUMBS = lxml.etree.XPath(
     "//body//*[contains(@class, 'readcrumb') or contains(@id, 'readcrumb')"
     " or contains(@class, 'READCRUMB')]")
@@ -195,8 +227,11 @@ class Page:
         self.itemprops: list = _ITEMPROPS(doc)        # elements with itemprop
         self._breadcrumbs: list | None = None
         # Every class and id on the page: a selector that needs another one cannot match.
-        self.tokens: set = set(" ".join(_CLASSES(doc)).split())
-        self.tokens.update("#" + i.strip() for i in _IDS(doc))
+        self._classes: list = _CLASSES(doc)
+        self._ids: list = _IDS(doc)
+        self.tokens: set = set(" ".join(self._classes).split())
+        self.tokens.update("#" + i.strip() for i in self._ids)
+        self._anchors: dict = {}
 
     @property
     def breadcrumbs(self) -> list:
@@ -214,7 +249,49 @@ class Page:
         """CSS select on the page (or under root), skipping selectors that cannot match."""
         if not self.may_match(selector):
             return []
-        return select(self.doc if root is None else root, selector)
+        plan = _anchored(selector)
+        if plan is None:
+            return select(self.doc if root is None else root, selector)
+        kind, name, xpath = plan
+        anchors = self._anchored_elements(kind, name)
+        if anchors is None:
+            return select(self.doc if root is None else root, selector)
+        if root is not None and root is not self.doc:
+            anchors = [a for a in anchors if a is root or _has_ancestor(a, root)]
+        found = None
+        for anchor in anchors:
+            matches = xpath(anchor)
+            if matches:
+                if found is not None:
+                    # Matches from two anchors: XPath over the tree merges them in document order.
+                    return select(self.doc if root is None else root, selector)
+                found = matches
+        if found is None:
+            return []
+        return [el for el in found if isinstance(el.tag, str)]
+
+    def _anchored_elements(self, kind: str, name: str) -> list | None:
+        """Elements whose class list holds name (kind ".") or whose id is name ("#"), in
+        document order: a superset of those XPath's class/id tests accept. None if unknown."""
+        key = kind + name
+        found = self._anchors.get(key)
+        if found is None:
+            if kind == ".":
+                values, elements = self._classes, self._elements(".", _CLASS_ELEMENTS)
+                found = [elements[i] for i, v in enumerate(values) if name in v and name in v.split()]
+            else:
+                values, elements = self._ids, self._elements("#", _ID_ELEMENTS)
+                found = [elements[i] for i, v in enumerate(values) if v == name]
+            if len(values) != len(elements):
+                return None
+            self._anchors[key] = found
+        return found
+
+    def _elements(self, kind: str, xpath) -> list:
+        found = self._anchors.get(kind)
+        if found is None:
+            found = self._anchors[kind] = xpath(self.doc)
+        return found
 
     def absolute(self, href: str | None) -> str | None:
         if not href:
