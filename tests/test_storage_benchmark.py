@@ -28,10 +28,23 @@ def test_the_corpus_is_deterministic_vietnamese_prose():
 
 def test_run_returns_the_figures(tmp_path):
     result = load().run(300, batch=100, single=20, repeats=1, workdir=tmp_path)
-    for key in ("writer_rate", "floor_rate", "schema_floor_rate", "ratio", "write_one_rate", "unchanged_rate",
-                "selective_ms", "broad_ms", "broad_filtered_ms", "db_bytes_per_article"):
+    for key in ("writer_rate", "floor_rate", "schema_floor_rate", "ratio", "write_one_rate", "floor_one_rate",
+                "schema_floor_one_rate", "write_one_ratio", "unchanged_rate", "selective_ms", "broad_ms",
+                "broad_filtered_ms", "db_bytes_per_article"):
         assert result[key] > 0, key
     assert result["articles"] == 300 and result["broad_matches"] > result["selective_matches"] >= 1
+
+
+def test_the_floor_runs_with_the_pragmas_of_open_database(tmp_path):
+    """A fair floor: whatever open_database sets (journal, sync, cache, temporary storage), the floor has too."""
+    from storage import open_database
+
+    floor, db = load().Floor(tmp_path / "floor.db"), open_database(tmp_path / "baotinh.db")
+    for pragma in ("journal_mode", "synchronous", "cache_size", "temp_store", "foreign_keys"):
+        assert floor.conn.execute(f"PRAGMA {pragma}").fetchone() == db.execute(f"PRAGMA {pragma}").fetchone(), pragma
+    assert db.execute("PRAGMA temp_store").fetchone()[0] == 2  # MEMORY
+    floor.conn.close()
+    db.close()
 
 
 def test_runs_as_a_script_from_the_repository_root():

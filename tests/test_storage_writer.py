@@ -2,16 +2,20 @@
 from __future__ import annotations
 
 import json
+import random
 import signal
 import sqlite3
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path
 
 import pytest
 
+from crawler.normalize.text import fold
 from storage import (ArticleWriter, StorageError, get_article, is_known, known_urls, open_database,
                      start_run, sync_sites)
+from storage.writer import content_hash, word_count
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -289,6 +293,62 @@ def test_each_write_is_committed_before_it_returns(tmp_path):
     assert other.execute("SELECT count(*) FROM articles").fetchone()[0] == 1
     other.close()
     db.close()
+
+
+# Every character str.split() splits on, and some that look like spaces or share their UTF-8 lead
+# bytes (C2, E1 9A, E2 80, E3 80) without being spaces.
+SPACES = [chr(c) for c in range(0x110000) if chr(c).isspace()]
+NEIGHBOURS = list("xđĐạẫ“”‘’–—…•€\u00a9\u00b0\u00c2\u200b\u200c\u200d\u2060\ufeff\u1681\u2010\u205e\u3001") + ["\U0001f600"]
+
+
+def test_word_count_is_what_str_split_counts():
+    rng = random.Random(7)
+    for _ in range(20000):
+        text = "".join(rng.choice(SPACES + NEIGHBOURS) for _ in range(rng.randint(0, 16)))
+        assert word_count(text) == len(text.split()), repr(text)
+        assert word_count(text, text.encode()) == len(text.split()), repr(text)
+    prose = "Đồng chí Bí thư “làm việc” – tại Lạng Sơn…\n\n  Đoạn\ttwo\u00a0ba\u3000bốn\u2009năm "
+    assert word_count(prose) == len(prose.split()) == 15
+
+
+def test_stored_word_count_and_hash_keep_their_definitions(db):
+    """The writer's fast paths store what the definitions say: an archive written by an earlier
+    baotinh sees no change (no new version) when the same content comes again."""
+    body = unicodedata.normalize("NFD", "Lạng Sơn\u00a0“đẹp” – Đồng\n\nchí\u2003Bí thư")
+    ArticleWriter(db).write(item(body=body, authors=["TRÍ DŨNG", "Hoàng  Anh"]))
+    row = next(db.query("SELECT * FROM articles"))
+    text = unicodedata.normalize("NFC", body)
+    assert row["body"] == text
+    assert row["word_count"] == len(text.split()) == 8
+    assert row["content_sha256"] == content_hash(row["title"], row["lead"], text, row["published_at"],
+                                                 [fold("TRÍ DŨNG"), fold("Hoàng Anh")])
+
+
+def test_ids_and_children_rows_agree_between_write_and_write_many(db):
+    writer = ArticleWriter(db)
+    writer.write(item(1, authors=["A Một"], images=["https://x/1.jpg"]))
+    assert writer.write_many([item(2, authors=["B Hai", "A Một"]), item(3, images=["https://x/3a.jpg",
+                                                                                   "https://x/3b.jpg"])]) == ["new"] * 2
+    writer.write(item(4, authors=["B Hai"], images=["https://x/4.jpg"]))
+    assert rows(db, "SELECT id, url FROM articles ORDER BY id") == [
+        (n, f"https://baolangson.vn/bai-{n}.html") for n in (1, 2, 3, 4)]
+    assert rows(db, "SELECT aa.article_id, au.name, aa.position FROM article_authors aa "
+                    "JOIN authors au ON au.id = aa.author_id ORDER BY 1, 3") == [
+        (1, "A Một", 0), (2, "B Hai", 0), (2, "A Một", 1), (3, "Trí Dũng", 0), (4, "B Hai", 0)]
+    assert rows(db, "SELECT article_id, position, url FROM images ORDER BY 1, 2") == [
+        (1, 0, "https://x/1.jpg"), (2, 0, "https://baolangson.vn/a.jpg"), (3, 0, "https://x/3a.jpg"),
+        (3, 1, "https://x/3b.jpg"), (4, 0, "https://x/4.jpg")]
+
+
+def test_a_refused_article_is_named_and_nothing_is_kept(db):
+    writer = ArticleWriter(db)
+    with pytest.raises(StorageError, match=r"cannot store https://baolangson.vn/bai-1.html: .*FOREIGN KEY"):
+        writer.write(item(1), crawl_run_id=999)  # no such crawl run
+    with pytest.raises(StorageError, match=r"cannot store 2 article\(s\): .*FOREIGN KEY"):
+        writer.write_many([item(2, authors=["Ma Văn"]), item(3)], crawl_run_id=999)
+    for table in ("articles", "authors", "article_authors", "images"):
+        assert db[table].count == 0, table
+    assert writer.write_many([item(2, authors=["Ma Văn"]), item(3)]) == ["new", "new"]
 
 
 KILLER = """
