@@ -80,8 +80,19 @@ END_MARKERS = ("y kien ban doc", "binh luan", "y kien cua ban", "gui binh luan",
                "bai viet cung chuyen muc")
 
 
+# letters(): the characters of a text that are neither \W nor "_" (str.isalnum), counted without
+# building a new string per word: ASCII ones through bytes.translate, the rest with a regex
+# that only matches the rare non-ASCII punctuation (quotes, dashes, nbsp).
+_NOT_ASCII_NONWORD = bytes(b for b in range(256) if b >= 128 or chr(b).isalnum())
+_NONASCII_NONWORD = re.compile(r"[^\x00-\x7f\w]")
+
+
 def letters(text: str) -> int:
-    return len(_NONWORD.sub("", text))
+    encoded = text.encode("utf-8", "surrogatepass")
+    n = len(text) - len(encoded.translate(None, _NOT_ASCII_NONWORD))
+    if len(encoded) != len(text):
+        n -= len(_NONASCII_NONWORD.findall(text))
+    return n
 
 
 @dataclass

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from functools import lru_cache
 from urllib.parse import urljoin
 
@@ -136,10 +137,38 @@ def iter_text(el):
 _NON_CONTENT_TAGS = tuple(sorted(NON_CONTENT))
 
 
+_LOCAL = threading.local()
+
+
+class text_cache:
+    """Within this block (one page's extraction, this thread) text_of computes each element's
+    text once: the layers ask for the same elements' text again and again. The tree must not
+    change inside the block."""
+
+    def __enter__(self):
+        self._outer = getattr(_LOCAL, "texts", None)
+        _LOCAL.texts = {}
+        return self
+
+    def __exit__(self, *exc):
+        _LOCAL.texts = self._outer
+        return False
+
+
 def text_of(el) -> str:
     """Visible text of an element, NFC, whitespace collapsed ('' for None)."""
     if el is None:
         return ""
+    cache = getattr(_LOCAL, "texts", None)
+    if cache is None:
+        return _text_of(el)
+    text = cache.get(el)
+    if text is None:
+        text = cache[el] = _text_of(el)  # (the key keeps the element's proxy, so its identity, alive)
+    return text
+
+
+def _text_of(el) -> str:
     if tag_of(el) in NON_CONTENT:
         return ""
     # No script/style/... below: every text node counts, and XPath string() joins them in C.

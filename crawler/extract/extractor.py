@@ -15,7 +15,7 @@ import lxml.etree
 from crawler.extract import body as body_rules
 from crawler.extract import structure
 from crawler.extract.decode import decode_body
-from crawler.extract.dom import Page, is_inside, raw_text, tag_of, text_of
+from crawler.extract.dom import Page, is_inside, raw_text, tag_of, text_cache, text_of
 from crawler.extract.families import FAMILIES
 from crawler.extract.meta import read_metadata
 from crawler.extract.published import choose_published
@@ -143,6 +143,11 @@ def _home(text: str) -> bool:
 
 
 def extract(body: bytes, url: str, headers=None, site=None) -> dict:
+    with text_cache():
+        return _extract(body, url, headers, site)
+
+
+def _extract(body: bytes, url: str, headers=None, site=None) -> dict:
     result = empty_result()
     decoded = decode_body(body, headers)
     problems = result["problems"] = list(decoded.problems)
