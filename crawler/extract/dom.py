@@ -10,7 +10,9 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from bisect import bisect_right
 from functools import lru_cache
+from itertools import accumulate
 from urllib.parse import urljoin
 
 import lxml.etree
@@ -205,12 +207,6 @@ def common_ancestor(a, b):
     return None
 
 
-_ITEMPROPS = lxml.etree.XPath("//*[@itemprop]")
-_CLASSES = lxml.etree.XPath("//@class", smart_strings=False)
-_IDS = lxml.etree.XPath("//@id", smart_strings=False)
-# The elements of those attributes, in the same (document) order.
-_CLASS_ELEMENTS = lxml.etree.XPath("//*[@class]")
-_ID_ELEMENTS = lxml.etree.XPath("//*[@id]")
 _BREADCRUMBS = lxml.etree.XPath(
     "//body//*[contains(@class, 'readcrumb') or contains(@id, 'readcrumb')"
     " or contains(@class, 'READCRUMB')]")
@@ -253,11 +249,30 @@ class Page:
             elif tag == "style" and body is not None:
                 self.styles.append(el)
         self.body = body if body is not None else doc
-        self.itemprops: list = _ITEMPROPS(doc)        # elements with itemprop
+        # One walk (cheaper than an XPath per attribute): the elements with itemprop, class, id,
+        # in document order, and their class and id values.
+        self.itemprops: list = []        # elements with itemprop
+        self._classes: list = []         # class values, document order
+        self._class_elements: list = []  # their elements
+        self._ids: list = []
+        self._id_elements: list = []
+        for el in doc.iter(lxml.etree.Element):
+            attrib = el.attrib
+            if not attrib:
+                continue
+            value = attrib.get("class")
+            if value is not None:
+                self._classes.append(value)
+                self._class_elements.append(el)
+            value = attrib.get("id")
+            if value is not None:
+                self._ids.append(value)
+                self._id_elements.append(el)
+            if "itemprop" in attrib:
+                self.itemprops.append(el)
         self._breadcrumbs: list | None = None
+        self._class_starts: list | None = None
         # Every class and id on the page: a selector that needs another one cannot match.
-        self._classes: list = _CLASSES(doc)
-        self._ids: list = _IDS(doc)
         self.tokens: set = set(" ".join(self._classes).split())
         self.tokens.update("#" + i.strip() for i in self._ids)
         self._anchors: dict = {}
@@ -306,21 +321,27 @@ class Page:
         found = self._anchors.get(key)
         if found is None:
             if kind == ".":
-                values, elements = self._classes, self._elements(".", _CLASS_ELEMENTS)
-                found = [elements[i] for i, v in enumerate(values) if name in v and name in v.split()]
+                found = [self._class_elements[i] for i in self._class_holders(name)]
             else:
-                values, elements = self._ids, self._elements("#", _ID_ELEMENTS)
-                found = [elements[i] for i, v in enumerate(values) if v == name]
-            if len(values) != len(elements):
-                return None
+                found = [el for el, value in zip(self._id_elements, self._ids) if value == name]
             self._anchors[key] = found
         return found
 
-    def _elements(self, kind: str, xpath) -> list:
-        found = self._anchors.get(kind)
-        if found is None:
-            found = self._anchors[kind] = xpath(self.doc)
-        return found
+    def _class_holders(self, name: str) -> list[int]:
+        """Indexes of the class values that hold name as a whole word (str.find over them all)."""
+        classes = self._classes
+        if self._class_starts is None:
+            self._joined_classes = "\n".join(classes)  # (a name never holds a line break)
+            self._class_starts = list(accumulate((len(v) + 1 for v in classes[:-1]), initial=0))
+        joined, starts = self._joined_classes, self._class_starts
+        out: list[int] = []
+        pos = joined.find(name)
+        while pos != -1:
+            i = bisect_right(starts, pos) - 1
+            if (not out or out[-1] != i) and name in classes[i].split():
+                out.append(i)
+            pos = joined.find(name, pos + 1)
+        return out
 
     def absolute(self, href: str | None) -> str | None:
         if not href:
