@@ -404,6 +404,17 @@ def _marker(text: str) -> str | None:
     return None
 
 
+def _fold_head(text: str, n: int) -> str:
+    """fold(text)[:n] without folding all of a long text. Folding works character by character
+    except at the very end of what it is given (a trailing space is stripped, a last character
+    may compose with the next), so the fold of a long enough head starts like the whole fold."""
+    if len(text) > 2 * n + 64:
+        head = fold(text[: 2 * n + 64])
+        if len(head) >= n + 16:
+            return head[:n]
+    return fold(text)[:n]
+
+
 def _sentence_like(text: str) -> bool:
     """Ends like prose ("… hội nghị.", "Vì sao?") rather than like a name or initials ("P.Y.")."""
     if text[-1] in "?!…:;":
@@ -526,7 +537,7 @@ def read_body(page, container, *, skip=(), lead: str | None = None) -> BodyResul
 
     # 4. Link lists and bare links are navigation, not text.
     paragraphs = []
-    lead_key = fold(lead)[:200] if lead else None
+    lead_key = _fold_head(lead, 200) if lead else None
     result.blocks = len(kept)
     if kept and len(kept[0].text) >= 60 and (kept[0].heading or kept[0].bold >= 0.9 * kept[0].letters) \
             and not _caps(kept[0].text) and kept[0].link < 0.5 * kept[0].letters:
@@ -538,7 +549,7 @@ def read_body(page, container, *, skip=(), lead: str | None = None) -> BodyResul
             result.link_blocks += 1
             result.dropped.append("link:" + block.text[:30])
             continue
-        if lead_key and not paragraphs and fold(block.text)[:200] == lead_key:
+        if lead_key and not paragraphs and _fold_head(block.text, 200) == lead_key:
             continue
         paragraphs.append(block.text)
         result.letters += block.letters
