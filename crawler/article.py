@@ -32,7 +32,15 @@ def _clean(value) -> str | None:
 
 
 def _body(value) -> str:
-    paragraphs = [clean_space(p) for p in nfc(value or "").split("\n\n")]
+    text = nfc(value or "")
+    if text and type(text) is str and "\n\n\n" not in text:
+        # Already clean (as extract_page returns it): non-empty paragraphs of printable text with
+        # single inner spaces, "\n\n" between them. Checked in a few C passes, not per paragraph.
+        flat = text.replace("\n\n", "|")
+        if (flat.isprintable() and "  " not in flat and " |" not in flat and "| " not in flat
+                and "||" not in flat and flat[0] not in " |" and flat[-1] not in " |"):
+            return text
+    paragraphs = [clean_space(p) for p in text.split("\n\n")]
     return "\n\n".join(p for p in paragraphs if p)
 
 

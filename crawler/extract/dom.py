@@ -281,7 +281,8 @@ class Page:
     def breadcrumbs(self) -> list:
         """Elements whose class or id says "breadcrumb" (looked up on first use)."""
         if self._breadcrumbs is None:
-            wanted = any("readcrumb" in t.lower() for t in self.tokens)
+            # (tokens hold no spaces, so one search over them joined finds the same)
+            wanted = "readcrumb" in " ".join(self.tokens).lower()
             self._breadcrumbs = _BREADCRUMBS(self.doc) if wanted else []
         return self._breadcrumbs
 
