@@ -383,3 +383,57 @@ def test_fixture_pages_are_told_apart_from_listings(html, is_article):
     """Every fixture page with an expected item is an article; home and section pages are not."""
     raw = extract_page(html.read_bytes(), f"https://{html.parent.name}.example/{html.stem}")
     assert raw["is_article"] is is_article, raw["problems"]
+
+
+# -- the fast paths give what the plain definitions give --------------------------------------
+
+_SELECT_PAGE = (
+    '<html><head><meta itemprop="author" content="X"></head><body>'
+    '<div class="article__body cms-body" id="content"><p class="t1"><span class="t2">A</span></p>'
+    '<div class="tags"><a href="/a">a</a><div class="tags"><a href="/b">b</a></div></div>'
+    '<p class="t1 x">B</p><p class=" t1\tt2 ">C</p></div>'
+    '<div class="tags"><a href="/c">c</a></div><h1 class="title">T</h1><p class="author">Y</p>'
+    '<div id="content-detail">D</div><div class="author">E</div></body></html>'
+)
+
+
+@pytest.mark.parametrize("selector", [
+    ".tags a", ".article__body > .t1 > .t2", "div.article__body.cms-body", "#content .t1",
+    "#content-detail + .author", ".t1 ~ p", ".t1:first-child", ".t2", "h1.title", "p.t1.t2",
+    ".missing a", "#content > p:first-child > span", ".tags, .author", "[class~=t1]", "* .t1",
+])
+def test_anchored_selectors_match_like_xpath(selector):
+    """Page.select starts from the elements carrying the first class/id; XPath over the whole
+    tree (dom.select) must find exactly the same elements in the same order, under any root."""
+    from crawler.extract.dom import Page, select
+
+    p = Page(_SELECT_PAGE, URL)
+    for root in [None, p.body, *p.body.iter("div", "p")]:
+        expected = select(p.doc if root is None else root, selector)
+        assert [id(e) for e in p.select(selector, root)] == [id(e) for e in expected], (selector, root)
+
+
+@pytest.mark.parametrize("text", [
+    "", " ", "a", " a  b ", "a\n\n b\t c\r\n", "a\u00a0\u00a0b", "x\u200by", "\ufeffz", "a\u3000b\u2028c",
+    "A\u0301 b", "đã  xong\xa0.", "a\x1cb\x85c", "soft\xadhyphen  ", "zero\u200c\u200djoin",
+])
+def test_clean_space_is_nfc_and_one_space(text):
+    import re
+
+    from crawler.normalize.text import clean_space
+
+    plain = re.sub(r"[\s\u00a0\u2000-\u200b\u202f\u205f\u3000\ufeff]+", " ",
+                   unicodedata.normalize("NFC", text)).strip()
+    assert clean_space(text) == plain
+    assert type(clean_space(text)) is str
+
+
+def test_text_of_is_the_same_with_the_page_cache():
+    from crawler.extract.dom import Page, text_cache, text_of
+
+    p = Page(page(article()), URL)
+    elements = list(p.body.iter())
+    plain = [text_of(el) for el in elements]
+    with text_cache():
+        assert [text_of(el) for el in elements] == plain
+        assert [text_of(el) for el in elements] == plain
