@@ -23,9 +23,9 @@ def clean_space(text: str | None) -> str:
     """NFC, every run of whitespace (non-breaking and zero-width included) to one space, stripped."""
     if not text:
         return ""
-    if type(text) is not str:
-        text = str(text)  # (an lxml smart string would keep its tree alive)
     text = unicodedata.normalize("NFC", text)  # returns text itself when it is already NFC
+    if type(text) is not str:
+        text = str(text)  # (a str subclass, e.g. an lxml smart string that keeps its tree alive)
     # The only printable whitespace is " ": printable text with no doubled, leading or trailing
     # space is already clean (the common case: text cleaned once already).
     if text.isprintable():
