@@ -353,13 +353,7 @@ def gap_lines(coverage: Coverage, *, limit: int = 40) -> list[str]:
             span = cells[0].period if len(cells) == 1 else f"{cells[0].period} … {cells[-1].period}"
             if len(cells) > 1:
                 span += f" ({len(cells)} {by}s)"
-            if kind == "empty":
-                what = "no articles"
-            elif kind == "low":
-                what = f"low: {low_counts(cells)} (median {_num(s.median)})"
-            else:
-                what = f"after the last article ({s.last})"
-            rows.append((s.site, span, what))
+            rows.append((s.site, span, describe_gap(kind, cells, s)))
     name_w = max((len(r[0]) for r in rows), default=0) + 2
     span_w = max((len(r[1]) for r in rows), default=0) + 2
     lines = [f"  {site:<{name_w}}{span:<{span_w}}{what}" for site, span, what in rows[:limit]]
@@ -370,6 +364,15 @@ def gap_lines(coverage: Coverage, *, limit: int = 40) -> list[str]:
     tail = ["", "Undated (no usable published_at, not in any period): "
             + (", ".join(undated) if undated else "none")]
     return [header, *lines, *tail]
+
+
+def describe_gap(kind: str, cells: list[Cell], site: SiteCoverage) -> str:
+    """One run of gap periods in words; the terminal table and the HTML report say the same."""
+    if kind == "empty":
+        return "no articles"
+    if kind == "low":
+        return f"low: {low_counts(cells)} (median {_num(site.median)})"
+    return f"after the last article ({site.last})"
 
 
 def low_counts(cells: list[Cell]) -> str:

@@ -10,7 +10,7 @@ import html
 from datetime import timedelta
 
 from crawler.coverage import (
-    FIELDS, Coverage, SiteCoverage, field_coverage, gap_runs, low_counts, period_start,
+    FIELDS, Coverage, SiteCoverage, describe_gap, field_coverage, gap_runs, period_start,
 )
 
 COLORS = {"bar": "#3b6ea5", "low": "#e8590c", "low_band": "#ffe8cc", "empty": "#fbd5d5", "empty_mark": "#c92a2a",
@@ -157,13 +157,7 @@ def _site_section(site: SiteCoverage, coverage: Coverage, index: int) -> str:
     items = []
     for kind, cells in gap_runs(site):
         span = cells[0].period if len(cells) == 1 else f"{cells[0].period} … {cells[-1].period}"
-        if kind == "empty":
-            what = "no articles"
-        elif kind == "low":
-            what = f"only {low_counts(cells)} (median {_num(site.median)})"
-        else:
-            what = f"after the last article ({site.last})"
-        items.append(f'<li class="{kind}">{esc(span)}: {esc(what)}</li>')
+        items.append(f'<li class="{kind}">{esc(span)}: {esc(describe_gap(kind, cells, site))}</li>')
     if not items:
         gaps = '<p class="ok">No gaps in the periods shown.</p>'
     elif len(items) <= GAP_ITEMS:
