@@ -79,12 +79,22 @@ def _only_loopback():
     socket.socket.connect = original
 
 
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item, call):
-    """In CI (BAOTINH_NO_SKIP=1) a skipped test is a failure: every check must really run there."""
-    outcome = yield
-    report = outcome.get_result()
+def _fail_skips(report) -> None:
+    """In CI (BAOTINH_NO_SKIP=1) a skip is a failure: every check must really run there."""
     if report.skipped and os.environ.get("BAOTINH_NO_SKIP") == "1" and not hasattr(report, "wasxfail"):
         report.outcome = "failed"
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
         report.longrepr = f"skipped in CI, where every test must run: {reason}"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    _fail_skips(outcome.get_result())
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_make_collect_report(collector):
+    # Module-level skips (e.g. no redis-server) happen while collecting, not while running.
+    outcome = yield
+    _fail_skips(outcome.get_result())
