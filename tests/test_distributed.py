@@ -227,8 +227,12 @@ def test_politeness_holds_across_workers_started_with_scrapy_crawl(redis_server,
     # descheduled) worker may put its request on the wire a little late, so single gaps can
     # shrink, but not the pace: n requests take at least n-1 delays between them (two workers
     # without the shared token would send two per delay).
+    # One short gap is tolerated: a request that takes its token and then waits for a CPU reaches
+    # the wire next to the following one (seen once in CI on a loaded machine). Without the shared
+    # token two workers make about every other gap short.
     gaps = [b - a for a, b in zip(times, times[1:])]
-    assert times[-1] - times[0] >= (len(times) - 1) * 0.25 * 0.95, gaps
+    assert sum(gap < 0.25 / 2 for gap in gaps) <= 1, gaps
+    assert times[-1] - times[0] >= (len(times) - 2) * 0.25 * 0.95, gaps
     assert sorted(gaps)[len(gaps) // 4] >= 0.25 - 0.04, gaps
     # nothing was written to a database by the workers: it all waits in Redis for the ingester
     assert client.llen(queue_keys("baotinh")["items"]) > 0
