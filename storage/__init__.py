@@ -11,7 +11,7 @@ Tables, columns and example queries: docs/schema.md.
 from storage.db import open_database, write_transaction
 from storage.errors import SearchError, StorageError
 from storage.migrations import schema_version
-from storage.queries import get_article, is_known, iter_articles, known_urls, top_authors
+from storage.queries import count_articles, get_article, is_known, iter_articles, known_urls, top_authors
 from storage.runs import finish_run, list_runs, start_run
 from storage.search import search
 from storage.sites import sync_sites
@@ -20,7 +20,7 @@ from storage.maintenance import check_search_index, rebuild_search_index
 
 __all__ = [
     "open_database", "write_transaction", "schema_version", "StorageError", "SearchError",
-    "ArticleWriter", "known_urls", "is_known", "get_article", "iter_articles", "top_authors",
+    "ArticleWriter", "known_urls", "is_known", "get_article", "iter_articles", "top_authors", "count_articles",
     "start_run", "finish_run", "list_runs", "sync_sites", "search",
     "check_search_index", "rebuild_search_index",
 ]

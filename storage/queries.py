@@ -92,6 +92,13 @@ def get_article(db: sqlite_utils.Database, url: str) -> dict | None:
     return _decode(rows[0]) if rows else None
 
 
+def count_articles(db: sqlite_utils.Database, *, site: str | None = None) -> int:
+    """Stored articles, of one site or of all."""
+    where, params = ("WHERE site = ?", [site]) if site else ("", [])
+    with storage_errors("cannot count articles"):
+        return db.execute(f"SELECT count(*) FROM articles {where}", params).fetchone()[0]
+
+
 def top_authors(db: sqlite_utils.Database, *, site: str | None = None, top: int = 20) -> list[tuple[str, int]]:
     """(name, article count), most prolific first, ties by name."""
     if site:

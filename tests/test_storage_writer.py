@@ -376,3 +376,16 @@ def test_articles_survive_kill_9(tmp_path):
     assert db["articles"].count == 25
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     db.close()
+
+
+def test_count_articles_by_site(tmp_path):
+    from storage import ArticleWriter, count_articles, open_database
+
+    db = open_database(tmp_path / "c.db")
+    writer = ArticleWriter(db)
+    for site, n in (("a", 3), ("b", 2)):
+        for i in range(n):
+            writer.write({"url": f"https://{site}.vn/x-{i}.html", "site": site, "title": f"T {i}",
+                          "body": "Nội dung bài viết.", "authors": []})
+    assert (count_articles(db), count_articles(db, site="a"), count_articles(db, site="zz")) == (5, 3, 0)
+    db.close()

@@ -94,10 +94,13 @@ class Child:
 
 
 def _count_articles(db: Path) -> int:
-    import sqlite3
+    from storage import count_articles, open_database
 
-    with sqlite3.connect(db) as conn:
-        return conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+    database = open_database(db, create=False)
+    try:
+        return count_articles(database)
+    finally:
+        database.close()
 
 
 def run_single(mirror: TimedMirror, env: dict, work: Path) -> dict:
